@@ -1,0 +1,87 @@
+// The real System: child processes, HTTP, clocks and consoles of this machine.
+
+import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { AgentError } from '../errors';
+import type { ExecOptions, ExecResult, HostPaths, HttpRequest, HttpResponse, System } from './system';
+
+export function realSystem(hostPaths: Partial<HostPaths> = {}): System {
+  return {
+    hostPaths: { proc: '/proc', sys: '/sys', dev: '/dev', run: '/run', ...hostPaths },
+    exec,
+    http,
+    monotonicMs: () => performance.timeOrigin + performance.now(),
+    now: () => new Date(),
+    env: process.env,
+    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+    isPid1: process.pid === 1,
+  };
+}
+
+function exec(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      timeout: options.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new AgentError('E_EXEC', `cannot run ${file}: ${e.message}`, { where: file, cause: e })));
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+function http(req: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(req.url);
+    if (url.protocol !== 'http:') {
+      reject(new AgentError('E_PLATFORM', `only http:// URLs are supported here, got ${url.protocol}`, { where: req.url }));
+      return;
+    }
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const r = httpRequest(
+      { method: req.method, hostname: url.hostname, port: url.port || 80, path: url.pathname + url.search, headers: req.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (b: Buffer) => {
+          size += b.length;
+          if (size > req.maxBytes) {
+            r.destroy();
+            finish(() => reject(new AgentError('E_PLATFORM', `response from ${req.url} is larger than ${req.maxBytes} bytes`, { where: req.url })));
+            return;
+          }
+          chunks.push(b);
+        });
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+          finish(() => resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) }));
+        });
+        res.on('error', (e) => finish(() => reject(new AgentError('E_PLATFORM', `reading ${req.url} failed: ${e.message}`, { where: req.url, cause: e }))));
+      },
+    );
+    const timer = setTimeout(() => {
+      r.destroy();
+      finish(() => reject(new AgentError('E_PLATFORM_TIMEOUT', `${req.method} ${req.url} did not finish within ${req.timeoutMs} ms`, { where: req.url })));
+    }, req.timeoutMs);
+    r.on('error', (e) => finish(() => reject(new AgentError('E_PLATFORM', `${req.method} ${req.url} failed: ${e.message}`, { where: req.url, cause: e }))));
+    r.end(req.body);
+  });
+}

@@ -1,0 +1,59 @@
+// The one door to the outside world: every effect of the agent goes through an injected System.
+
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'PUT' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Whole-request deadline: connect, headers and body. */
+  timeoutMs: number;
+  /** Responses larger than this are refused while they stream in. */
+  maxBytes: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Where the machine's pseudo filesystems are; tests point these at fixture trees. */
+export interface HostPaths {
+  proc: string;
+  sys: string;
+  dev: string;
+  run: string;
+}
+
+export interface System {
+  readonly hostPaths: HostPaths;
+  /** Runs a program without a shell. Never throws for a non-zero exit; throws when it cannot start. */
+  exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** One HTTP request with a hard deadline and a size cap. */
+  http(request: HttpRequest): Promise<HttpResponse>;
+  /** Monotonic milliseconds, for durations. */
+  monotonicMs(): number;
+  /** Wall clock, for timestamps in reports. */
+  now(): Date;
+  /** Environment of the agent process. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Console output: `out` is the command's result, `err` progress and diagnostics. */
+  out(text: string): void;
+  err(text: string): void;
+  /** This process is PID 1. */
+  readonly isPid1: boolean;
+}

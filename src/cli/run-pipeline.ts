@@ -1,0 +1,48 @@
+// Shared by run, chroot and init: one pipeline run with its reporter, ending in a state and an exit code.
+
+import { AgentError, EXIT, asAgentError, type ExitCode } from '../errors';
+import { runPipeline, type PipelineResult, type RunContext, type RunOptions } from '../pipeline';
+import type { OnError } from '../manifest/types';
+import { createReporter } from '../status/create-reporter';
+import type { System } from '../system/system';
+
+export interface PipelineOutcome {
+  ctx: RunContext;
+  result?: PipelineResult;
+  error?: AgentError;
+  /** the manifest's onError, or the mode's default when the manifest never loaded */
+  policy: OnError;
+  exitCode: ExitCode;
+}
+
+export interface OutputOptions {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** Runs every step, records the outcome in the status files, and never throws. */
+export async function executePipeline(system: System, options: RunOptions, output: OutputOptions = {}): Promise<PipelineOutcome> {
+  const state: RunContext['state'] = {};
+  const reporter = createReporter(system, {
+    mode: options.mode,
+    quiet: output.quiet ?? false,
+    json: output.json ?? false,
+    dryRun: options.dryRun,
+    secrets: () => state.userData?.secrets ?? [],
+  });
+  const ctx: RunContext = { system, options, reporter, state };
+  await reporter.begin(options.mode, options.root);
+  const defaultPolicy: OnError = 'halt';
+  try {
+    const result = await runPipeline(ctx);
+    const policy = state.manifest?.onError ?? defaultPolicy;
+    await reporter.finish(result.degraded ? 'degraded' : 'done');
+    return { ctx, result, policy, exitCode: result.degraded ? EXIT.degraded : EXIT.ok };
+  } catch (err) {
+    const error = asAgentError(err);
+    const policy = state.manifest?.onError ?? defaultPolicy;
+    const degrade = policy === 'continue';
+    await reporter.finish(degrade ? 'degraded' : 'error', error);
+    return { ctx, error, policy, exitCode: degrade ? EXIT.degraded : error.exitCode };
+  }
+}

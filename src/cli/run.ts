@@ -1,0 +1,26 @@
+// `cloudlet-agent run`: the whole pipeline on an image root, without handing over.
+
+import type { Command } from './command';
+import { entrypointOf, PIPELINE_DETAILS, PIPELINE_FLAGS, printOutcome, runOptionsOf, systemFor } from './pipeline-flags';
+import { boolFlag } from './command';
+import { executePipeline } from './run-pipeline';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'read user data, check requirements, mount, render templates; do not hand over',
+  usage: '[--root DIR] [--user-data FILE] [--entrypoint init|chroot|kernel] [--dry-run] [--json] [--quiet] [--run-dir DIR]',
+  details: [...PIPELINE_DETAILS, '--entrypoint E     whose requirements to check (default init)'],
+  examples: [
+    'cloudlet-agent run                                  # from a systemd unit, on /',
+    'cloudlet-agent run --root /root --dry-run           # what an initramfs hook would do',
+    'cloudlet-agent run --root ./image --user-data ud.json --run-dir /tmp/run',
+  ],
+  flags: { ...PIPELINE_FLAGS, entrypoint: { type: 'string' } },
+  async run(args, baseSystem) {
+    const system = systemFor(args, baseSystem);
+    const options = runOptionsOf(args, 'run', entrypointOf(args, 'init'));
+    const outcome = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json: boolFlag(args, 'json') });
+    printOutcome(system, args, outcome);
+    return outcome.exitCode;
+  },
+};

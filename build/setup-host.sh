@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the demo and the tests need on a fresh Debian 12 machine (run as root).
+# Usage: bash build/setup-host.sh [demo|test]   (default test: everything)
+set -euo pipefail
+what=${1:-test}
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+
+# demo: a static shell for the example image, loop devices and ext4 for its persistent disk.
+pkgs=(busybox-static util-linux e2fsprogs binutils python3 ca-certificates)
+if [ "$what" = test ]; then
+  # blackbox: real config disks (ISO9660, vfat, cloud-localds), xfs/btrfs probes, SVG checks, the .deb.
+  pkgs+=(genisoimage xorriso dosfstools mtools cloud-image-utils xfsprogs btrfs-progs libxml2-utils dpkg-dev kmod cpio)
+  if [ -f "$repo/test/vm/apt-packages.txt" ]; then
+    mapfile -t vm < <(grep -vE '^\s*(#|$)' "$repo/test/vm/apt-packages.txt")
+    pkgs+=("${vm[@]}")
+  fi
+fi
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup-host: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup-host: ready for $what"

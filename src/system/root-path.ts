@@ -31,7 +31,9 @@ export async function joinRoot(root: string, imagePath: string, options: JoinOpt
   const pending = imagePath.split('/').filter((c) => c !== '' && c !== '.');
   const resolved: string[] = [];
   let links = 0;
-  let missing = false;
+  // Depth at which a component was first missing: deeper components are joined unchecked, and a ".."
+  // that climbs back above it must re-check again (the climbed-to directory may hold hostile links).
+  let missingAt = Infinity;
 
   while (pending.length > 0) {
     const component = pending.shift() as string;
@@ -39,10 +41,11 @@ export async function joinRoot(root: string, imagePath: string, options: JoinOpt
     if (component === '..') {
       if (resolved.length === 0) throw escape(imagePath, 'a symlink climbs above the image root');
       resolved.pop();
+      if (resolved.length < missingAt) missingAt = Infinity;
       continue;
     }
     resolved.push(component);
-    if (missing) continue;
+    if (resolved.length > missingAt) continue;
     const isFinal = pending.length === 0;
     if (isFinal && !followFinal) break;
     const host = posix.join(hostRoot, ...resolved);
@@ -51,7 +54,7 @@ export async function joinRoot(root: string, imagePath: string, options: JoinOpt
       st = await lstat(host);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        missing = true;
+        missingAt = resolved.length;
         continue;
       }
       throw new AgentError('E_IO', `cannot inspect ${'/' + resolved.join('/')}: ${(err as Error).message}`, { where: host, cause: err });
@@ -69,7 +72,7 @@ export async function joinRoot(root: string, imagePath: string, options: JoinOpt
 /** The image path of a host path below `root` (inverse of joinRoot for resolved paths). */
 export function imagePathOf(root: string, hostPath: string): string {
   const rel = posix.relative(hostResolve(root), hostResolve(hostPath));
-  if (rel.startsWith('..')) throw escape(hostPath, 'the host path is outside the image root');
+  if (rel === '..' || rel.startsWith('../')) throw escape(hostPath, 'the host path is outside the image root');
   return '/' + rel;
 }
 

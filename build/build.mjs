@@ -4,6 +4,7 @@
 //   --bundle-only  stop after dist/cloudlet-agent.cjs (fast; run it with node_modules/.bin/node)
 //   --entry FILE   bundle another entry instead of src/main.ts (for trying the build itself)
 
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +36,20 @@ async function runValidatorGenerator() {
   process.stdout.write(`validators: generated in ${Math.round(performance.now() - started)} ms\n`);
 }
 
+// A broken injection (e.g. a binary stripped after postject) only shows when it runs.
+function checkExecutable(executable) {
+  let out;
+  try {
+    out = execFileSync(executable, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  } catch (err) {
+    throw new Error(`the built executable does not run: ${err.stderr || err.message}`, { cause: err });
+  }
+  if (!out.includes(`node ${process.version}`)) {
+    throw new Error(`"cloudlet-agent --version" printed "${out.trim()}", expected the embedded node ${process.version}`);
+  }
+  return out.trim();
+}
+
 async function main() {
   const { values } = parseArgs({
     options: { 'bundle-only': { type: 'boolean' }, entry: { type: 'string' } },
@@ -59,6 +74,7 @@ async function main() {
   process.stdout.write(
     `executable: dist/cloudlet-agent ${mb(statSync(executable).size)} in ${Math.round(performance.now() - seaStarted)} ms\n`,
   );
+  process.stdout.write(`check: ${checkExecutable(executable)}\n`);
 }
 
 main().catch((err) => {

@@ -1,0 +1,154 @@
+// `npm run bench`: medians of cold start, validate and run of the built executable, size, peak RSS.
+//
+// Usage: node bench/bench.mjs [--runs N] [--json]
+// Reports against the targets (cold start <= 60 ms, run on the example <= 120 ms) and never fails
+// because a target is missed: it measures, it does not assert. Run as root (run needs mounts).
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { copyRoot, exampleImage, templateUserData, writeTemplateRoot } from './fixtures.mjs';
+import { peakRssKiB, runOnce, timeRuns } from './measure.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const AGENT = join(REPO, 'dist', 'cloudlet-agent');
+const TEMPLATES = 100;
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, json: { type: 'boolean' } }, strict: true });
+const RUNS = Number(values.runs);
+
+if (!existsSync(AGENT)) {
+  process.stderr.write(`bench: ${AGENT} is missing: run "npm run build" (npm run bench does)\n`);
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cloudlet-bench-'));
+let loopDevice;
+process.on('exit', () => {
+  if (loopDevice) runOnce(['losetup', '-d', loopDevice]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+const inNamespace = (argv) => ['unshare', '-m', '--propagation', 'private', ...argv];
+const firstLine = (r) => `${r.stderr || r.stdout}`.trim().split('\n')[0] ?? '';
+
+// The example's persistent storage is a blank loop-backed disk: the warm-up run formats it,
+// the timed runs then see what a reboot sees.
+function exampleUserData(example) {
+  const userData = JSON.parse(readFileSync(example.userData, 'utf8'));
+  const disk = join(work, 'data.img');
+  writeFileSync(disk, '');
+  execFileSync('truncate', ['-s', '64M', disk]);
+  const loop = runOnce(['losetup', '-f', '--show', disk]);
+  if (loop.code === 0) {
+    loopDevice = loop.stdout.trim();
+    userData.storage = { ...userData.storage, device: loopDevice };
+  }
+  const file = join(work, 'example-user-data.json');
+  writeFileSync(file, JSON.stringify(userData));
+  return file;
+}
+
+// Mount points the manifest needs must exist in the copy, as they would in a built image.
+function makeMountPoints(root) {
+  const manifest = JSON.parse(readFileSync(join(root, '.cloudlet', 'manifest'), 'utf8'));
+  for (const entry of [...(manifest.persistent ?? []), ...(manifest.volatile ?? [])]) {
+    mkdirSync(join(root, typeof entry === 'string' ? entry : entry.path), { recursive: true });
+  }
+}
+
+/** Times a `run`; falls back to --dry-run (and says so) when the real run does not work yet. */
+function timeRun(argvFor) {
+  const real = timeRuns(RUNS, (i) => argvFor(i, []));
+  if (!real.failed) return { ...real, note: '', extra: [] };
+  const dry = timeRuns(RUNS, (i) => argvFor(i, ['--dry-run']));
+  const why = `real run failed (exit ${real.failed.code}: ${firstLine(real.failed)})`;
+  if (dry.failed) return { ...dry, note: `${why}; --dry-run failed too` };
+  return { ...dry, note: `--dry-run only: ${why}`, extra: ['--dry-run'] };
+}
+
+const rows = [];
+function record(name, result, target, rssArgvFor) {
+  rows.push({
+    name,
+    median: result.failed ? undefined : result.median,
+    min: result.min,
+    max: result.max,
+    target,
+    note: result.failed ? `failed (exit ${result.failed.code}: ${firstLine(result.failed)})` : (result.note ?? ''),
+    rssKiB: result.failed ? undefined : peakRssKiB(rssArgvFor(result.extra ?? [])),
+  });
+}
+
+const version = runOnce([AGENT, '--version']).stdout.trim();
+
+record('cold start: --version', timeRuns(RUNS, () => [AGENT, '--version']), 60, () => [AGENT, '--version']);
+
+const example = exampleImage(REPO, work);
+const validateArgv = [AGENT, 'validate', '--root', example.rootfs, '--user-data', example.userData];
+record(`validate example${example.generated ? ' (generated)' : ''}`, timeRuns(RUNS, () => validateArgv), undefined, () => validateArgv);
+
+const exampleRoot = join(work, 'example-run');
+copyRoot(example.rootfs, exampleRoot);
+makeMountPoints(exampleRoot);
+const exampleUd = exampleUserData(example);
+const exampleArgv = (i, extra) =>
+  inNamespace([AGENT, 'run', '--root', exampleRoot, '--user-data', exampleUd, '--run-dir', join(work, `run-ex-${i}`), ...extra]);
+record('run example (reboot)', timeRun(exampleArgv), 120, (extra) => exampleArgv(RUNS, extra));
+
+const pristine = join(work, 'templates-pristine');
+writeTemplateRoot(pristine, TEMPLATES);
+const templatesUd = join(work, 'templates-user-data.json');
+writeFileSync(templatesUd, JSON.stringify(templateUserData()));
+// A fresh copy for every run: each one renders and writes all templates, as a first boot does.
+const templatesArgv = (i, extra) => {
+  const root = join(work, `templates-${i}`);
+  rmSync(root, { recursive: true, force: true });
+  copyRoot(pristine, root);
+  return inNamespace([AGENT, 'run', '--root', root, '--user-data', templatesUd, '--run-dir', join(work, `run-t-${i}`), ...extra]);
+};
+record(`run ${TEMPLATES} templates (first boot)`, timeRun(templatesArgv), undefined, (extra) => templatesArgv(RUNS + 1, extra));
+
+const namespaceCost = timeRuns(RUNS, () => inNamespace(['true']));
+const sizeBytes = statSync(AGENT).size;
+
+function show() {
+  const fmt = (ms) => (ms === undefined ? '-' : `${ms.toFixed(1)} ms`);
+  const status = (r) => (r.target === undefined ? '' : r.median === undefined ? 'not measured' : r.median <= r.target ? 'met' : 'NOT MET');
+  const table = [
+    ['measure', 'median', 'min', 'max', 'target', 'status', 'peak RSS', 'note'],
+    ...rows.map((r) => [
+      r.name,
+      fmt(r.median),
+      fmt(r.min),
+      fmt(r.max),
+      r.target === undefined ? '' : `<= ${r.target} ms`,
+      status(r),
+      r.rssKiB === undefined ? '-' : `${(r.rssKiB / 1024).toFixed(1)} MB`,
+      r.note,
+    ]),
+  ];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  const lines = table.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  process.stdout.write(
+    [
+      `${version} | ${cpus().length} cpus | ${RUNS} runs per measure, median (after one warm-up run)`,
+      '',
+      ...lines,
+      '',
+      `executable size: ${(sizeBytes / 1e6).toFixed(1)} MB (${(sizeBytes / 1024 / 1024).toFixed(1)} MiB)`,
+      `run rows include starting "unshare -m" (alone: median ${fmt(namespaceCost.median)})`,
+      '',
+    ].join('\n'),
+  );
+}
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, sizeBytes, unshareMs: namespaceCost.median, rows }, null, 2)}\n`);
+} else {
+  show();
+}

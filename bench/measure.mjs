@@ -1,0 +1,52 @@
+// Timing and memory measurement of child processes: medians of repeated runs, peak RSS.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const GNU_TIME = '/usr/bin/time';
+
+/** Runs argv once; returns wall time in ms, exit code and output. */
+export function runOnce(argv, options = {}) {
+  const started = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000, ...options });
+  const ms = performance.now() - started;
+  if (r.error) throw r.error;
+  return { ms, code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Runs `prepare(i)` (untimed; returns the argv to time) then the argv, `runs` times after one
+ * untimed warm-up, and returns median/min/max in ms. Stops at the first failing run.
+ */
+export function timeRuns(runs, prepare) {
+  const warm = runOnce(prepare(-1));
+  if (warm.code !== 0) return { failed: warm };
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const r = runOnce(prepare(i));
+    if (r.code !== 0) return { failed: r };
+    times.push(r.ms);
+  }
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs };
+}
+
+// Without GNU time, python's getrusage(RUSAGE_CHILDREN) reports the same ru_maxrss.
+const PY_RUSAGE =
+  'import resource,subprocess,sys;r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);' +
+  'sys.stderr.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss));sys.exit(r.returncode)';
+
+/** Peak resident set size of one run of argv, in KiB (GNU time, else python3); undefined when unavailable. */
+export function peakRssKiB(argv) {
+  const probe = existsSync(GNU_TIME) ? [GNU_TIME, '-f', '%M', ...argv] : ['python3', '-c', PY_RUSAGE, ...argv];
+  const r = spawnSync(probe[0], probe.slice(1), { encoding: 'utf8', timeout: 60_000 });
+  if (r.error || r.status !== 0) return undefined;
+  const last = r.stderr.trim().split('\n').pop();
+  const kib = Number(last);
+  return Number.isFinite(kib) ? kib : undefined;
+}

@@ -9,6 +9,7 @@ export interface ItemEvent {
   kind: 'template' | 'mount' | 'platform' | 'requirement';
   name: string;
   outcome: StepOutcome | 'unchanged' | 'changed' | 'absent';
+  /** a System.monotonicMs() reading taken when the item began (the files hold it relative to the run's start) */
   startMs: number;
   durationMs: number;
   detail?: string;

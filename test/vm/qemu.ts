@@ -1,0 +1,162 @@
+// Boots a kernel under QEMU (TCG only, always under a hard timeout) and hands back the serial console.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { VM_CACHE } from './paths';
+
+export interface Drive {
+  file: string;
+  format?: 'raw' | 'qcow2';
+  readonly?: boolean;
+  /** writes go to a temporary overlay; the file is never changed */
+  snapshot?: boolean;
+}
+
+export interface VmOptions {
+  /** names the console log: .cache/vm/logs/<name>.log */
+  name: string;
+  kernel: string;
+  initrd?: string;
+  append: string;
+  /** virtio disks in order: /dev/vda, /dev/vdb, ... */
+  drives?: Drive[];
+  fwCfg?: Array<{ name: string; file: string }>;
+  /** SMBIOS type 11 strings, e.g. io.systemd.credential:cloudlet.user-data=... */
+  smbios11?: string[];
+  /** user-mode network on 169.254.0.0/16 with 169.254.169.254:80 forwarded to 127.0.0.1:<port> */
+  metadataPort?: number;
+  memoryMb?: number;
+  /** the guest is killed after this, whatever it is doing */
+  timeoutMs: number;
+  /** kill the guest as soon as the console matches (for guests that halt instead of powering off) */
+  stopWhen?: RegExp;
+  /** extra time the guest gets after stopWhen matched, to flush the console (default 1500 ms) */
+  stopGraceMs?: number;
+}
+
+export interface VmResult {
+  console: string;
+  logFile: string;
+  /** QEMU's exit code (0 after a guest poweroff), null when killed */
+  code: number | null;
+  timedOut: boolean;
+  stoppedOnMatch: boolean;
+  durationMs: number;
+}
+
+const live = new Set<number>();
+process.on('exit', () => {
+  for (const pid of live) killGroup(pid);
+});
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Fails with a clear message when QEMU is not installed (tests never skip). */
+export function requireQemu(): void {
+  const r = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error('qemu-system-x86_64 is missing: apt-get install -y --no-install-recommends $(cat test/vm/apt-packages.txt)');
+  }
+}
+
+export function qemuArgs(o: VmOptions): string[] {
+  // TCG always: /dev/kvm may exist without working (no nested virtualization).
+  const args = ['-accel', 'tcg', '-cpu', 'max', '-m', String(o.memoryMb ?? 1024), '-smp', '1'];
+  args.push('-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-nodefaults');
+  args.push('-kernel', o.kernel, '-append', o.append);
+  if (o.initrd) args.push('-initrd', o.initrd);
+  for (const d of o.drives ?? []) {
+    const opts = [`file=${d.file}`, 'if=virtio', `format=${d.format ?? 'raw'}`];
+    if (d.readonly) opts.push('readonly=on');
+    if (d.snapshot) opts.push('snapshot=on');
+    args.push('-drive', opts.join(','));
+  }
+  for (const f of o.fwCfg ?? []) args.push('-fw_cfg', `name=${f.name},file=${f.file}`);
+  for (const s of o.smbios11 ?? []) args.push('-smbios', `type=11,value=${s.replace(/,/g, ',,')}`);
+  if (o.metadataPort !== undefined) {
+    args.push(
+      '-netdev',
+      `user,id=n0,net=169.254.0.0/16,host=169.254.0.2,guestfwd=tcp:169.254.169.254:80-cmd:busybox nc 127.0.0.1 ${o.metadataPort}`,
+      '-device', 'virtio-net-pci,netdev=n0',
+    );
+  } else {
+    args.push('-nic', 'none');
+  }
+  return args;
+}
+
+/** Boots the guest and resolves when it powers off, matches stopWhen, or times out. Never rejects on guest failure. */
+export function bootVm(o: VmOptions): Promise<VmResult> {
+  const logDir = join(VM_CACHE, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${o.name}.log`);
+  const log = createWriteStream(logFile);
+  const started = Date.now();
+  const secs = Math.ceil(o.timeoutMs / 1000);
+  // `timeout` as a second line of defence should this process die without killing the group.
+  const child = spawn('timeout', ['--kill-after=5', String(secs + 5), 'qemu-system-x86_64', ...qemuArgs(o)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid as number;
+  live.add(pid);
+  let text = '';
+  let timedOut = false;
+  let stoppedOnMatch = false;
+  let stopTimer: NodeJS.Timeout | undefined;
+  const onData = (chunk: Buffer): void => {
+    const s = chunk.toString('utf8');
+    text += s;
+    log.write(chunk);
+    if (o.stopWhen && !stopTimer && o.stopWhen.test(text)) {
+      stoppedOnMatch = true;
+      stopTimer = setTimeout(() => killGroup(pid), o.stopGraceMs ?? 1500);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const hard = setTimeout(() => {
+    timedOut = true;
+    killGroup(pid);
+  }, o.timeoutMs);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(hard);
+      if (stopTimer) clearTimeout(stopTimer);
+      live.delete(pid);
+      killGroup(pid);
+      log.end();
+      resolve({
+        console: text.replace(/\r\n/g, '\n'),
+        logFile,
+        code: timedOut || stoppedOnMatch ? null : code,
+        timedOut: timedOut && !stoppedOnMatch,
+        stoppedOnMatch,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+/** Lines of the console that start with `<tag> ` (markers printed by the guest's test scripts), tag removed. */
+export function markers(consoleText: string, tag: string): string[] {
+  const out: string[] = [];
+  for (const line of consoleText.split('\n')) {
+    const at = line.indexOf(`${tag} `);
+    if (at >= 0) out.push(line.slice(at + tag.length + 1).trimEnd());
+  }
+  return out;
+}
+
+/** The text the guest printed between `<tag>-BEGIN` and `<tag>-END` lines. */
+export function block(consoleText: string, tag: string): string | undefined {
+  const m = new RegExp(`${tag}-BEGIN\\n([\\s\\S]*?)\\n[^\\n]*?${tag}-END`).exec(consoleText);
+  return m?.[1];
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Makes one bootable Debian test image from the cached base: OUT/{root.img,vmlinuz,initrd.img}.
+# Usage: debian-layer.sh OUT [--deb FILE] [--tree DIR]
+#   --deb   a .deb installed with dpkg -i in the chroot (its postinst refreshes the initramfs)
+#   --tree  files copied over the root after that (manifest, test units, templates)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_cmd tar mkfs.ext4 chroot unshare
+
+out="${1:?usage: debian-layer.sh OUT [--deb FILE] [--tree DIR]}"
+shift
+deb="" tree=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --deb) deb="$2"; shift 2 ;;
+    --tree) tree="$2"; shift 2 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+
+bash "$REPO/test/vm/setup/debian-image.sh"
+kver="$(kernel_version)"
+base="$VM_CACHE/debian/$kver"
+root="$out/rootfs"
+rm -rf "$root" && mkdir -p "$root"
+say "unpack $base/base.tar -> $root"
+tar --numeric-owner --xattrs -xf "$base/base.tar" -C "$root"
+
+if [ -n "$deb" ]; then
+  [ -f "$deb" ] || die "$deb is missing: run npm run package"
+  say "dpkg -i $(basename "$deb") in the chroot"
+  cp "$deb" "$root/tmp/under-test.deb"
+  unshare -m --propagation private bash -euo pipefail -c '
+    root="$1"
+    mount -t proc proc "$root/proc"
+    mount --bind /dev "$root/dev"
+    mount -t sysfs sys "$root/sys"
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+      dpkg -i /tmp/under-test.deb
+  ' _ "$root" >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log" >&2; die "dpkg -i $deb failed (log: $out/dpkg.log)"; }
+  rm -f "$root/tmp/under-test.deb"
+fi
+
+if [ -n "$tree" ]; then
+  say "copy $tree over the root"
+  cp -a "$tree/." "$root/"
+fi
+
+cp "$root/boot/vmlinuz-$kver" "$out/vmlinuz"
+cp "$root/boot/initrd.img-$kver" "$out/initrd.img"
+say "mkfs.ext4 -d $root -> $out/root.img"
+mkfs.ext4 -q -F -d "$root" -L root "$out/root.img" 2G
+rm -rf "$root"
+say "image: $out/root.img; initrd.img $(stat -c %s "$out/initrd.img") bytes"

@@ -1,0 +1,38 @@
+// Parses /proc/self/mountinfo: what is mounted where, so a second run recognises its own mounts.
+
+import type { MountedProbe } from './types';
+
+export interface MountinfoEntry extends MountedProbe {
+  mountPoint: string;
+  source: string;
+}
+
+/** Mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** Every mount, in the order of the file (later entries are mounted on top of earlier ones). */
+export function parseMountinfo(text: string): MountinfoEntry[] {
+  const entries: MountinfoEntry[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.split(' ');
+    const sep = fields.indexOf('-');
+    if (sep < 6) continue;
+    const [, , majorMinor, fsRoot, mountPoint] = fields;
+    const fstype = fields[sep + 1];
+    const source = fields[sep + 2];
+    if (!majorMinor || !fsRoot || !mountPoint || !fstype) continue;
+    entries.push({ majorMinor, fsRoot: unescape(fsRoot), mountPoint: unescape(mountPoint), fstype, source: unescape(source ?? '') });
+  }
+  return entries;
+}
+
+/** The topmost mount at exactly this host path, if any. */
+export function mountedAt(entries: readonly MountinfoEntry[], hostPath: string): MountedProbe | undefined {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i] as MountinfoEntry;
+    if (e.mountPoint === hostPath) return { fstype: e.fstype, majorMinor: e.majorMinor, fsRoot: e.fsRoot };
+  }
+  return undefined;
+}

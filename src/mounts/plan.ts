@@ -1,0 +1,204 @@
+// Pure mount planner: manifest, user data, kernel argument and probes -> the ordered mount actions.
+
+import { AgentError } from '../errors';
+import { isWithin, normalizeImagePath } from '../system/image-path';
+import { effectiveStorage, identityOf } from './storage-spec';
+import {
+  STORAGE_MOUNTPOINT,
+  type DeviceProbe,
+  type EffectiveStorage,
+  type MountAction,
+  type MountInput,
+  type MountPlan,
+  type MountProbes,
+  type PathProbe,
+} from './types';
+
+const SIZE = /^[0-9]+[kKmMgG%]?$/;
+const MODE = /^[0-7]{3,4}$/;
+const DEFAULT_FSTYPE = 'ext4';
+
+type Entry = { kind: 'persistent'; path: string } | { kind: 'volatile'; path: string; size?: string; mode?: string };
+
+export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
+  const storage = effectiveStorage(input.storage, input.userStorage, input.cmdline);
+  const entries = orderedEntries(input);
+  const actions: MountAction[] = [];
+  const degradedPaths: string[] = [];
+  const hasPersistent = entries.some((e) => e.kind === 'persistent');
+
+  let problem: MountPlan['storageProblem'];
+  let storageId: string | undefined;
+  if (storage) {
+    const decided = storageActions(storage, probes);
+    if ('problem' in decided) problem = decided.problem;
+    else {
+      actions.push(...decided.actions);
+      storageId = decided.majorMinor;
+    }
+  } else if (hasPersistent) {
+    problem = {
+      message: 'persistent paths are declared but no storage device is',
+      where: 'manifest storage',
+      fix: 'add "storage": { "device": "LABEL=cloudlet-data", "format": "if-blank" } to the manifest, pass it in user data, or boot with cloudlet.storage=/dev/vdb',
+    };
+  }
+
+  for (const entry of entries) {
+    const probe = probeOf(probes, entry.path);
+    if (entry.kind === 'volatile') {
+      actions.push(...volatileActions(entry, probe));
+    } else if (problem) {
+      degradedPaths.push(entry.path);
+    } else {
+      actions.push(...persistentActions(entry.path, probe, storageId));
+    }
+  }
+  return {
+    actions,
+    degradedPaths,
+    ...(storage ? { storage } : {}),
+    ...(problem ? { storageProblem: problem } : {}),
+  };
+}
+
+/** Persistent and volatile paths, parents before children; manifest order among equals. */
+function orderedEntries(input: MountInput): Entry[] {
+  const entries: Entry[] = [
+    ...input.persistent.map((p): Entry => ({ kind: 'persistent', path: checkedPath(p.path, 'persistent') })),
+    ...input.volatile.map((v): Entry => {
+      if (v.size !== undefined && !SIZE.test(v.size)) throw invalid(`volatile ${v.path}: size "${v.size}" is not like 64M or 10%`);
+      if (v.mode !== undefined && !MODE.test(v.mode)) throw invalid(`volatile ${v.path}: mode "${v.mode}" is not octal like 1777`);
+      return { kind: 'volatile', path: checkedPath(v.path, 'volatile'), ...(v.size ? { size: v.size } : {}), ...(v.mode ? { mode: v.mode } : {}) };
+    }),
+  ];
+  const depth = (p: string) => p.split('/').length;
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => depth(a.e.path) - depth(b.e.path) || a.i - b.i).map((x) => x.e);
+}
+
+function checkedPath(path: string, kind: string): string {
+  const p = normalizeImagePath(path);
+  if (p === '/' || isWithin('/.cloudlet', p) || isWithin(p, '/.cloudlet')) {
+    throw invalid(`${kind} path ${p} would hide or live inside /.cloudlet, where the agent keeps the manifest and the volume`);
+  }
+  return p;
+}
+
+function invalid(message: string): AgentError {
+  return new AgentError('E_MANIFEST_INVALID', message, { where: 'manifest', fix: 'correct the persistent/volatile entries of the manifest' });
+}
+
+type StorageDecision = { actions: MountAction[]; majorMinor?: string } | { problem: NonNullable<MountPlan['storageProblem']> };
+
+/** mkfs (only for a provably blank device) and the mount of the volume, or why the volume is unusable. */
+function storageActions(storage: EffectiveStorage, probes: MountProbes): StorageDecision {
+  const device: DeviceProbe | undefined = probes.device;
+  const where = `${storage.device} (from ${storage.from})`;
+  const mounted = probes.storageMounted;
+  if (mounted && (!device?.path || device.majorMinor === mounted.majorMinor)) {
+    return { actions: [{ kind: 'skip', path: STORAGE_MOUNTPOINT, reason: `already mounted (${mounted.fstype})` }], majorMinor: mounted.majorMinor };
+  }
+  if (mounted) {
+    return refuse(`another filesystem (${mounted.fstype}, ${mounted.majorMinor}) is already mounted at ${STORAGE_MOUNTPOINT}`, where, `unmount it, or point storage.device at it`);
+  }
+  if (!device?.path) {
+    return refuse(`no block device matches ${storage.device}`, where, 'attach the volume, or correct storage.device (LABEL=, UUID= or /dev/ path)');
+  }
+  const path = device.path;
+  const mount: MountAction = {
+    kind: 'mount-storage',
+    device: path,
+    target: STORAGE_MOUNTPOINT,
+    ...(storage.options ? { options: storage.options } : {}),
+  };
+  if (device.filesystem) {
+    if (storage.fstype && family(storage.fstype) !== family(device.filesystem)) {
+      return refuse(`${path} holds a ${device.filesystem} filesystem, but storage.fstype is ${storage.fstype}`, where, `set storage.fstype to "${device.filesystem}", or attach the right volume; the agent never reformats a filesystem`);
+    }
+    return { actions: [{ ...mount, fstype: storage.fstype ?? device.filesystem }], ...(device.majorMinor ? { majorMinor: device.majorMinor } : {}) };
+  }
+  if (device.otherSignature) {
+    return refuse(`${path} holds a ${device.otherSignature} signature and no filesystem; it is never formatted`, where, 'make a filesystem on it yourself (or on its partition and point storage.device there)');
+  }
+  if (!device.zeroed) {
+    return refuse(`${path} has no filesystem signature but holds data (its first MiBs are not zero); it is never formatted`, where, 'if the data is expendable, wipe it (blkdiscard or dd from /dev/zero) and boot again, or make a filesystem on it yourself');
+  }
+  if (storage.format !== 'if-blank') {
+    return refuse(`${path} is blank and storage.format is "never"`, where, 'set storage.format to "if-blank" to let the agent make a filesystem on a blank device, or run mkfs yourself');
+  }
+  const fstype = storage.fstype ?? DEFAULT_FSTYPE;
+  const mkfs: MountAction = { kind: 'mkfs', device: path, fstype, ...identityOf(storage.device) };
+  return { actions: [mkfs, { ...mount, fstype }], ...(device.majorMinor ? { majorMinor: device.majorMinor } : {}) };
+}
+
+function refuse(message: string, where: string, fix: string): StorageDecision {
+  return { problem: { message, where, fix } };
+}
+
+/** ext2, ext3 and ext4 are mounted by one driver: a spec of ext4 accepts an ext3 volume. */
+function family(fstype: string): string {
+  return /^ext[234]$/.test(fstype) ? 'ext' : fstype;
+}
+
+function persistentActions(path: string, probe: PathProbe, storageId: string | undefined): MountAction[] {
+  const volumePath = STORAGE_MOUNTPOINT + path;
+  const m = probe.mounted;
+  if (m && storageId !== undefined && m.majorMinor === storageId && m.fsRoot === path) {
+    return [{ kind: 'skip', path, reason: 'already bound from the volume' }];
+  }
+  if (probe.image === 'other') {
+    throw new AgentError('E_MOUNT', `persistent path ${path} is neither a directory nor a regular file in the image`, {
+      where: path,
+      fix: 'persist a directory or a regular file',
+    });
+  }
+  const actions: MountAction[] = [];
+  if (probe.volume !== 'present') {
+    const from = probe.image === 'absent' ? 'empty-dir' : probe.image;
+    actions.push({ kind: 'seed', path, volumePath, from, ifAbsent: probe.volume === 'unknown' });
+  }
+  actions.push({ kind: 'bind', source: volumePath, target: path, makeTarget: probe.image });
+  return actions;
+}
+
+function volatileActions(entry: Extract<Entry, { kind: 'volatile' }>, probe: PathProbe): MountAction[] {
+  if (probe.mounted?.fstype === 'tmpfs') return [{ kind: 'skip', path: entry.path, reason: 'tmpfs already mounted' }];
+  if (probe.image === 'file' || probe.image === 'other') {
+    throw new AgentError('E_MOUNT', `volatile path ${entry.path} is not a directory in the image`, {
+      where: entry.path,
+      fix: 'volatile paths are directories: a tmpfs is mounted on them',
+    });
+  }
+  return [
+    {
+      kind: 'tmpfs',
+      path: entry.path,
+      ...(entry.size ? { size: entry.size } : {}),
+      ...(entry.mode ? { mode: entry.mode } : {}),
+      seed: probe.image === 'dir' && probe.imageHasContent,
+      makeTarget: probe.image === 'absent',
+    },
+  ];
+}
+
+function probeOf(probes: MountProbes, path: string): PathProbe {
+  return probes.paths.find((p) => p.path === path) ?? { path, image: 'absent', imageHasContent: false, volume: 'unknown' };
+}
+
+/** One line per action, as --dry-run and the describe of the step print them. */
+export function describeAction(a: MountAction): string {
+  switch (a.kind) {
+    case 'mkfs':
+      return `mkfs.${a.fstype} ${a.device} (blank)${a.label ? ` label=${a.label}` : ''}${a.uuid ? ` uuid=${a.uuid}` : ''}`;
+    case 'mount-storage':
+      return `mount ${a.device} -> ${a.target}${a.fstype ? ` (${a.fstype}${a.options ? `, ${a.options}` : ''})` : ''}`;
+    case 'seed':
+      return `seed ${a.path}${a.ifAbsent ? ' (if the volume lacks it)' : ''}${a.from === 'empty-dir' ? ' (empty: not in the image)' : ''}`;
+    case 'bind':
+      return `bind ${a.source} -> ${a.target}`;
+    case 'tmpfs':
+      return `tmpfs ${a.path}${a.size ? ` size=${a.size}` : ''}${a.mode ? ` mode=${a.mode}` : ''}${a.seed ? ' (seeded from the image)' : ''}`;
+    case 'skip':
+      return `skip ${a.path}: ${a.reason}`;
+  }
+}

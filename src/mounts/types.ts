@@ -1,0 +1,84 @@
+// Types shared by the mount planner and its apply side: what the probes found and what to do.
+
+import type { OnError, StorageSpec } from '../manifest/types';
+
+/** Where the volume is mounted inside the image root. */
+export const STORAGE_MOUNTPOINT = '/.cloudlet/storage';
+
+/** The storage spec after manifest, user data and kernel command line are merged. */
+export interface EffectiveStorage {
+  device: string;
+  fstype?: string;
+  format: 'never' | 'if-blank';
+  options?: string;
+  /** which layer chose the device: for messages */
+  from: 'manifest' | 'user-data' | 'cmdline';
+}
+
+/** What was found about the storage device, before anything was changed. */
+export interface DeviceProbe {
+  /** host path of the block device (or image file); absent when nothing matched the spec */
+  path?: string;
+  /** "major:minor" of the device, to recognise it in mountinfo */
+  majorMinor?: string;
+  /** filesystem type found by its signature (ext4, xfs, vfat, iso9660, ...) */
+  filesystem?: string;
+  /** any other signature: partition table (dos, gpt), LVM, LUKS, RAID ... */
+  otherSignature?: string;
+  /** true only when every byte of the regions read was zero */
+  zeroed: boolean;
+}
+
+/** What is mounted at a path now (from mountinfo), so a second run changes nothing. */
+export interface MountedProbe {
+  fstype: string;
+  majorMinor: string;
+  /** path inside the mounted filesystem ("/" for a whole filesystem, "/var/lib/app" for a bind) */
+  fsRoot: string;
+}
+
+export type PathKind = 'dir' | 'file' | 'absent' | 'other';
+
+export interface PathProbe {
+  path: string;
+  /** what the image has at the path */
+  image: PathKind;
+  /** the image's directory has entries (worth copying into a tmpfs) */
+  imageHasContent: boolean;
+  /** whether the mounted volume already has the path; unknown while the volume is not mounted */
+  volume: 'present' | 'absent' | 'unknown';
+  mounted?: MountedProbe;
+}
+
+export interface MountProbes {
+  device?: DeviceProbe;
+  /** what is mounted at STORAGE_MOUNTPOINT now */
+  storageMounted?: MountedProbe;
+  paths: PathProbe[];
+}
+
+export interface MountInput {
+  storage?: StorageSpec;
+  userStorage?: Partial<StorageSpec>;
+  cmdline?: string;
+  persistent: Array<{ path: string }>;
+  volatile: Array<{ path: string; size?: string; mode?: string }>;
+  onError: OnError;
+}
+
+export type MountAction =
+  | { kind: 'mkfs'; device: string; fstype: string; label?: string; uuid?: string }
+  | { kind: 'mount-storage'; device: string; fstype?: string; options?: string; target: string }
+  | { kind: 'seed'; path: string; volumePath: string; from: 'file' | 'dir' | 'empty-dir'; ifAbsent: boolean }
+  | { kind: 'bind'; source: string; target: string; makeTarget: PathKind }
+  | { kind: 'tmpfs'; path: string; size?: string; mode?: string; seed: boolean; makeTarget: boolean }
+  | { kind: 'skip'; path: string; reason: string };
+
+export interface MountPlan {
+  storage?: EffectiveStorage;
+  actions: MountAction[];
+  /** why the volume cannot be used; with onError "continue" the step ends degraded instead of failing */
+  storageProblem?: { message: string; fix: string; where: string };
+  /** persistent paths left on the image because the volume is unusable */
+  degradedPaths: string[];
+}

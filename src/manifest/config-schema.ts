@@ -1,0 +1,97 @@
+// Compiles the manifest's config.schema (the image author's JSON Schema) once per run, marking writeOnly secrets.
+
+import Ajv2020 from 'ajv/dist/2020';
+import AjvDraft07 from 'ajv';
+import type { ErrorObject, SchemaValidateFunction } from 'ajv';
+import { AgentError } from '../errors';
+
+export interface ConfigCheck {
+  valid: boolean;
+  errors: ErrorObject[];
+  /** JSON pointers (inside the config) of every value a writeOnly schema applied to */
+  secretPaths: string[];
+  /** the string values found at and below those places */
+  secretValues: string[];
+}
+
+export interface CompiledConfigSchema {
+  schema: Record<string, unknown>;
+  /** Validates `config` in place: defaults are written into it. */
+  check(config: unknown): ConfigCheck;
+}
+
+interface SecretHit {
+  path: string;
+  value: unknown;
+}
+
+const compiled = new WeakMap<object, CompiledConfigSchema>();
+
+const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
+const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+
+/**
+ * The compiled config schema, from a cache keyed by the schema object, so one run compiles it once.
+ * A schema ajv cannot compile is E_MANIFEST_INVALID at /config/schema.
+ */
+export function compileConfigSchema(schema: Record<string, unknown>): CompiledConfigSchema {
+  const cached = compiled.get(schema);
+  if (cached) return cached;
+  let hits: SecretHit[] = [];
+  const ajv = ajvFor(schema);
+  // writeOnly is only an annotation to ajv; as a keyword with a function it tells which values it covers,
+  // through $ref, allOf, items and the rest, exactly as validation walks them.
+  const collect: SchemaValidateFunction = (flag: unknown, data: unknown, _parent?: unknown, cxt?: { instancePath: string }) => {
+    if (flag === true) hits.push({ path: cxt?.instancePath ?? '', value: data });
+    return true;
+  };
+  ajv.removeKeyword('writeOnly');
+  ajv.addKeyword({ keyword: 'writeOnly', schemaType: 'boolean', errors: false, validate: collect });
+  let validate;
+  try {
+    validate = ajv.compile(schema);
+  } catch (err) {
+    throw new AgentError('E_MANIFEST_INVALID', 'the manifest\'s config schema is not a usable JSON Schema', {
+      problems: [{ path: '/config/schema', message: (err as Error).message }],
+      fix: 'correct config.schema in the manifest (JSON Schema 2020-12, or draft-07 with "$schema" saying so)',
+      cause: err,
+    });
+  }
+  const result: CompiledConfigSchema = {
+    schema,
+    check(config) {
+      hits = [];
+      const valid = validate(config) === true;
+      const found = hits;
+      hits = [];
+      return {
+        valid,
+        errors: [...(validate.errors ?? [])],
+        secretPaths: [...new Set(found.map((h) => h.path))],
+        secretValues: [...new Set(found.flatMap((h) => stringsIn(h.value)))],
+      };
+    },
+  };
+  compiled.set(schema, result);
+  return result;
+}
+
+function ajvFor(schema: Record<string, unknown>): Ajv2020 | AjvDraft07 {
+  // Formats are annotations here: the agent carries no format library, and an unknown format must not stop a boot.
+  const options = { allErrors: true, useDefaults: true, strict: false, validateFormats: false, logger: false as const };
+  const declared = schema.$schema;
+  if (declared === undefined || declared === DRAFT_2020) return new Ajv2020(options);
+  if (typeof declared === 'string' && DRAFT_07.test(declared)) return new AjvDraft07(options);
+  throw new AgentError('E_MANIFEST_INVALID', 'the manifest\'s config schema names a JSON Schema dialect the agent does not read', {
+    problems: [{ path: '/config/schema/$schema', message: `must be "${DRAFT_2020}" or "http://json-schema.org/draft-07/schema#" (or left out for 2020-12)` }],
+    fix: 'write config.schema in JSON Schema 2020-12 or draft-07',
+  });
+}
+
+/** Every string at or below a value: what must be scrubbed when the value is a secret. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return value === '' ? [] : [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}

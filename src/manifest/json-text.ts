@@ -1,0 +1,38 @@
+// Parses JSON text and locates a syntax error by line and column, without quoting the text.
+
+export type JsonParseResult = { ok: true; value: unknown } | { ok: false; line: number; column: number; reason: string };
+
+/**
+ * Parses `text` (a leading UTF-8 byte order mark is ignored). On failure gives the line and column
+ * (1-based) and a reason with any quoted excerpt of the input removed: the text may be user data,
+ * whose values must never reach an error message.
+ */
+export function parseJsonText(text: string): JsonParseResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const position = /at position (\d+)/.exec(message);
+    const offset = position ? Number(position[1]) : body.length;
+    const { line, column } = lineColumn(body, offset);
+    return { ok: false, line, column, reason: reasonOf(message) };
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.min(offset, text.length));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
+}
+
+// V8 messages look like `Expected ',' or '}' after property value in JSON at position 21 (line 1 column 22)`
+// or `Unexpected token 'h', "hunter2" is not valid JSON`; the second quotes the input, so it is cut.
+function reasonOf(message: string): string {
+  if (/^Unexpected end of JSON input/.test(message)) return 'unexpected end of input';
+  const token = /^Unexpected token '(.)'/.exec(message);
+  if (token) return 'unexpected character';
+  const cut = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*at position \d+.*$/, '');
+  if (/"/.test(cut) || cut.length > 80) return 'invalid JSON';
+  return cut.charAt(0).toLowerCase() + cut.slice(1);
+}

@@ -21,14 +21,14 @@ export function isOwner(owner: string): boolean {
 }
 
 /**
- * A memory size in bytes: digits with an optional binary unit K, M, G or T (case-insensitive,
- * "MiB"/"MB" accepted as the same), e.g. "512M" -> 536870912. Undefined when malformed.
+ * A memory size in bytes: a number (decimals allowed, "1.5G") with an optional binary unit K, M, G or T
+ * (case-insensitive, "MiB"/"MB" accepted as the same), e.g. "512M" -> 536870912. Undefined when malformed.
  */
 export function parseMemorySize(size: string): number | undefined {
-  const m = /^([0-9]+)\s*([KMGT]?)(?:i?B)?$/i.exec(size.trim());
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(size.trim());
   if (!m) return undefined;
   const unit = UNITS[(m[2] ?? '').toUpperCase()];
-  return unit === undefined ? undefined : Number(m[1]) * unit;
+  return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 
 /** Why a tmpfs size ("64M", "1g", "4096", "10%") is unacceptable, or undefined when it is fine. */

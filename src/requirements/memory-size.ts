@@ -1,20 +1,6 @@
-// Memory sizes as manifests write them ("512M", "1.5G", bytes) and as people read them.
+// Memory sizes as people read them, and how far below a required size MemTotal may read.
 
-const UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-
-// Binary units, as tmpfs size=, systemd and `free -m` use them: 1M is 1048576 bytes; "MiB" and "MB" mean the same.
-const SIZE = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i;
-
-/** Bytes of a size like "512M", "1.5G", "1024K", "1073741824" or a number of bytes; undefined if unreadable. */
-export function parseMemorySize(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-  const m = SIZE.exec(value.trim());
-  if (!m) return undefined;
-  const unit = UNITS[(m[2] ?? '').toUpperCase()];
-  if (unit === undefined) return undefined;
-  const bytes = Math.round(Number(m[1]) * unit);
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
-}
+export { parseMemorySize } from '../manifest/value-formats';
 
 /** "478.5 MiB", "2 GiB", "512 KiB", "100 B": for tables, never parsed back. */
 export function formatBytes(bytes: number): string {

@@ -1,0 +1,146 @@
+// Finds out how this boot's run went: live from the socket, else from status.json; waits only until a hard deadline.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { isFinal, STATUS_VERSION, type LiveEvent, type StatusDoc } from './formats';
+import { connectIpc } from './ipc-client';
+import type { LiveClient, LiveClientOptions } from './live';
+import type { StatusPaths } from './run-dir';
+
+export type QueryOutcome =
+  /** the run finished (done, degraded or error) */
+  | { kind: 'final'; doc: StatusDoc; source: 'socket' | 'file' }
+  /** still running and not waiting (or the deadline came first: see `timedOut`) */
+  | { kind: 'running'; doc: StatusDoc; source: 'socket' | 'file'; timedOut: boolean }
+  /** status.json says running, but its agent is gone and nobody serves the socket */
+  | { kind: 'stale'; doc: StatusDoc }
+  /** no status at all: the agent has not started this boot (or the deadline came first) */
+  | { kind: 'none'; timedOut: boolean };
+
+export interface QueryOptions {
+  paths: StatusPaths;
+  wait: boolean;
+  timeoutMs: number;
+  /** live progress, while following a running agent */
+  onEvent?: (event: LiveEvent) => void;
+  pollMs?: number;
+  connect?: (socketPath: string, options: LiveClientOptions) => Promise<LiveClient>;
+}
+
+/** Never returns later than timeoutMs after the call (plus the time to tear down), whatever the agent does. */
+export async function queryStatus(options: QueryOptions): Promise<QueryOutcome> {
+  const abort = new AbortController();
+  let last: { doc: StatusDoc; source: 'socket' | 'file' } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<QueryOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve(last ? { kind: 'running', ...last, timedOut: true } : { kind: 'none', timedOut: true });
+    }, options.timeoutMs);
+  });
+  const work = look(options, abort.signal, (seen) => (last = seen));
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // Whatever is still connecting, following or sleeping stops here.
+    abort.abort();
+    work.catch(() => undefined);
+  }
+}
+
+async function look(options: QueryOptions, signal: AbortSignal, seen: (s: { doc: StatusDoc; source: 'socket' | 'file' }) => void): Promise<QueryOutcome> {
+  const connect = options.connect ?? connectIpc;
+  const pollMs = options.pollMs ?? 200;
+  for (;;) {
+    if (signal.aborted) return { kind: 'none', timedOut: true };
+    const live = existsSync(options.paths.socket) ? await follow(options, connect, signal, seen) : undefined;
+    if (live?.kind === 'final') return live;
+    if (live && !options.wait) return live;
+
+    const doc = readStatusFile(options.paths.status);
+    if (doc) {
+      if (isFinal(doc.state)) return { kind: 'final', doc, source: 'file' };
+      if (!live && !agentAlive(doc.pid)) return { kind: 'stale', doc };
+      seen({ doc, source: 'file' });
+      if (!options.wait) return { kind: 'running', doc, source: 'file', timedOut: false };
+    } else if (!options.wait) {
+      return { kind: 'none', timedOut: false };
+    }
+    await sleep(pollMs, signal);
+  }
+}
+
+/** The socket's snapshot; when waiting, progress until the agent finishes or goes away. */
+async function follow(
+  options: QueryOptions,
+  connect: NonNullable<QueryOptions['connect']>,
+  signal: AbortSignal,
+  seen: (s: { doc: StatusDoc; source: 'socket' }) => void,
+): Promise<QueryOutcome | undefined> {
+  let client: LiveClient | undefined;
+  try {
+    client = await connect(options.paths.socket, { signal });
+    const c = client;
+    // Listen before asking, so no event between the snapshot and the subscription is lost.
+    const ended = new Promise<LiveEvent | undefined>((resolve) => {
+      c.onEvent((event) => {
+        options.onEvent?.(event);
+        if (event.event === 'finish') resolve(event);
+      });
+      c.onClose(() => resolve(undefined));
+    });
+    const doc = await c.snapshot();
+    seen({ doc, source: 'socket' });
+    if (isFinal(doc.state)) return { kind: 'final', doc, source: 'socket' };
+    if (!options.wait) return { kind: 'running', doc, source: 'socket', timedOut: false };
+    const finish = await ended;
+    // The agent writes status.json before it announces the end: the file has the whole story.
+    const file = readStatusFile(options.paths.status);
+    if (file && isFinal(file.state)) return { kind: 'final', doc: file, source: 'file' };
+    if (finish?.event === 'finish') {
+      const { state, durationMs, error } = finish;
+      return { kind: 'final', doc: { ...doc, state, durationMs, ...(error ? { error } : {}) }, source: 'socket' };
+    }
+    return { kind: 'running', doc, source: 'socket', timedOut: false };
+  } catch {
+    // Nobody answers (a stale socket file, an agent just exiting): status.json tells the rest.
+    return undefined;
+  } finally {
+    client?.close();
+  }
+}
+
+/** undefined when missing, half-written by something else, or of a version this reader does not know. */
+export function readStatusFile(path: string): StatusDoc | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as StatusDoc;
+    if (typeof doc !== 'object' || doc === null || doc.version !== STATUS_VERSION || typeof doc.state !== 'string') return undefined;
+    return doc;
+  } catch {
+    return undefined;
+  }
+}
+
+function agentAlive(pid: unknown): boolean {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -53,6 +53,10 @@ async function look(options: QueryOptions, signal: AbortSignal, seen: (s: { doc:
   const pollMs = options.pollMs ?? 200;
   for (;;) {
     if (signal.aborted) return { kind: 'none', timedOut: true };
+    // The file first: it is enough when the run has ended, and it is what a timeout reports if the socket hangs.
+    const early = readStatusFile(options.paths.status);
+    if (early && isFinal(early.state)) return { kind: 'final', doc: early, source: 'file' };
+    if (early) seen({ doc: early, source: 'file' });
     const live = existsSync(options.paths.socket) ? await follow(options, connect, signal, seen) : undefined;
     if (live?.kind === 'final') return live;
     if (live && !options.wait) return live;

@@ -22,8 +22,9 @@ function usage(): string {
 }
 
 export async function dispatch(argv: string[], system: System): Promise<ExitCode> {
-  // As PID 1 the kernel passes its own arguments (e.g. "splash"), never a command name.
-  const [first, ...rest] = system.isPid1 && !COMMANDS.some((c) => c.name === argv[0]) ? ['init', ...argv] : argv;
+  // As PID 1 the kernel passes its own arguments (e.g. "splash", "-s"), never a command name; "--"
+  // keeps them from being parsed as flags (a usage error would end PID 1 and panic the kernel).
+  const [first, ...rest] = system.isPid1 && !COMMANDS.some((c) => c.name === argv[0]) ? ['init', '--', ...argv] : argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     system.out(usage());
     return first === undefined ? EXIT.usage : EXIT.ok;

@@ -1,0 +1,16 @@
+#!/bin/sh
+# The busybox image's real init in VM tests: prints on the console what the agent left behind, then powers off.
+# Files to show are listed one a line in /vmtest/show; lines to append to files in /vmtest/write ("path text").
+[ -r /proc/mounts ] || mount -t proc proc /proc
+echo "VMTEST init: pid=$$ args=$*"
+while read -r f; do
+  [ -n "$f" ] || continue
+  if [ -f "$f" ]; then sed "s|^|VMTEST file $f: |" "$f"; else echo "VMTEST missing $f"; fi
+done < /vmtest/show
+sed 's/^/VMTEST mount: /' /proc/mounts
+if [ -f /vmtest/write ]; then
+  while read -r path text; do echo "$text" >> "$path" && echo "VMTEST wrote $path"; done < /vmtest/write
+fi
+sync
+echo "VMTEST-DONE"
+poweroff -f

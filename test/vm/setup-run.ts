@@ -1,0 +1,75 @@
+// Runs the setup scripts from the tests (they are idempotent and cached) and names what they made.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, SETUP, VM_CACHE } from './paths';
+
+/** Runs test/vm/setup/<script>.sh, its progress on stderr; throws with the script's name when it fails. */
+export function runSetup(script: string, args: string[] = []): void {
+  const r = spawnSync('bash', [join(SETUP, `${script}.sh`), ...args], { stdio: ['ignore', 'inherit', 'inherit'], cwd: REPO });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`test/vm/setup/${script}.sh ${args.join(' ')} failed with exit code ${r.status}: see its output above`);
+}
+
+export function kernelVersion(): string {
+  return readFileSync(join(VM_CACHE, 'kernel', 'current'), 'utf8').trim();
+}
+
+export interface BusyboxKit {
+  vmlinuz: string;
+  initramfs: string;
+  /** the base root tree: busybox, modules, the agent's libraries */
+  base: string;
+}
+
+export function busyboxKit(): BusyboxKit {
+  runSetup('busybox-image');
+  const kver = kernelVersion();
+  return {
+    vmlinuz: join(VM_CACHE, 'kernel', kver, 'vmlinuz'),
+    initramfs: join(VM_CACHE, 'busybox', kver, 'initramfs.cpio.gz'),
+    base: join(VM_CACHE, 'busybox', kver, 'base'),
+  };
+}
+
+export interface DebianBase {
+  /** Debian's own initramfs of the base image (no agent): the size baseline */
+  initrd: string;
+}
+
+export function debianBase(): DebianBase {
+  runSetup('debian-image');
+  return { initrd: join(VM_CACHE, 'debian', kernelVersion(), 'initrd.img') };
+}
+
+export interface DebianImage {
+  rootImg: string;
+  vmlinuz: string;
+  initrd: string;
+}
+
+/** A bootable Debian image in `out` from the cached base, with the .deb installed and `tree` copied over. */
+export function debianLayer(out: string, opts: { deb?: string; tree?: string }): DebianImage {
+  const args = [out];
+  if (opts.deb) args.push('--deb', opts.deb);
+  if (opts.tree) args.push('--tree', opts.tree);
+  runSetup('debian-layer', args);
+  return { rootImg: join(out, 'root.img'), vmlinuz: join(out, 'vmlinuz'), initrd: join(out, 'initrd.img') };
+}
+
+/** dist/cloudlet-agent, or a clear failure telling how to make it. */
+export function agentBinary(): string {
+  const bin = join(REPO, 'dist', 'cloudlet-agent');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run "npm run build" before the VM tests`);
+  return bin;
+}
+
+/** The newest dist/cloudlet-agent_*_amd64.deb, or a clear failure telling how to make it. */
+export function agentDeb(): string {
+  const dist = join(REPO, 'dist');
+  const debs = existsSync(dist) ? readdirSync(dist).filter((f) => /^cloudlet-agent_.*_amd64\.deb$/.test(f)).sort() : [];
+  const last = debs[debs.length - 1];
+  if (!last) throw new Error(`no dist/cloudlet-agent_*_amd64.deb: run "npm run package" before the Debian VM tests`);
+  return join(dist, last);
+}

@@ -2,6 +2,7 @@
 
 import type { DatasourceSettings } from '../manifest/types';
 import type { System } from '../system/system';
+import type { KernelParam } from './kernel-cmdline';
 
 export interface DatasourceContext {
   system: System;
@@ -12,6 +13,8 @@ export interface DatasourceContext {
   /** the platform must give up at this monotonic time (System.monotonicMs) */
   deadline: number;
   settings: DatasourceSettings;
+  /** the kernel command line split into parameters */
+  params: KernelParam[];
 }
 
 export interface DatasourceResult {
@@ -28,8 +31,8 @@ export interface DatasourceResult {
 
 export interface Datasource {
   name: string;
-  /** local channels are tried before network ones */
-  kind: 'local' | 'network';
+  /** local channels are tried before network ones; fallbacks (baked defaults) after both */
+  kind: 'local' | 'network' | 'fallback';
   /** per-platform deadline in ms when the manifest sets none */
   defaultTimeoutMs?: number;
   /** null when this channel is absent on this machine; throws AgentError when it is present but broken */

@@ -1,0 +1,66 @@
+// Platform "azure": Azure IMDS (header Metadata: true), instance metadata and base64 userData.
+
+import { AgentError } from '../errors';
+import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
+import type { Datasource, DatasourceContext, DatasourceResult } from './types';
+
+const NAME = 'azure';
+const HEADERS = { Metadata: 'true' };
+
+export const azureDatasource: Datasource = {
+  name: NAME,
+  kind: 'network',
+  async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
+    const base = baseUrl(ctx, NAME, 'http://169.254.169.254');
+    const instanceUrl = `${base}/metadata/instance?api-version=2021-02-01`;
+    const res = await metadataRequest(ctx, NAME, { url: instanceUrl, headers: HEADERS });
+    if (res === null) return null;
+    const text = bodyOr404(NAME, instanceUrl, res);
+    if (text === null) return null;
+    const meta = parseInstance(text, instanceUrl);
+    const compute = (meta.compute ?? {}) as Record<string, unknown>;
+    const userUrl = `${base}/metadata/instance/compute/userData?api-version=2021-01-01&format=text`;
+    const userRes = await metadataRequest(ctx, NAME, { url: userUrl, headers: HEADERS, maxBytes: Math.ceil(((1 << 20) + 1) * 4 / 3) + 4 });
+    if (userRes === null) throw new AgentError('E_PLATFORM', `azure: ${userUrl} stopped answering`, { where: userUrl });
+    const encoded = bodyOr404(NAME, userUrl, userRes)?.trim() ?? '';
+    if (encoded !== '' && !/^[A-Za-z0-9+/\s]*={0,2}$/.test(encoded)) {
+      throw new AgentError('E_USERDATA_INVALID', 'azure: userData is not base64', { where: userUrl, fix: 'pass the file with az vm create --user-data ud.json' });
+    }
+    const userData = encoded === '' ? null : Buffer.from(encoded, 'base64');
+    const instanceId = str(compute.vmId);
+    const hostname = str(compute.name);
+    const region = str(compute.location);
+    const localIpv4 = firstIpv4(meta.network);
+    return {
+      platform: NAME,
+      userData,
+      meta,
+      ...(instanceId ? { instanceId } : {}),
+      ...(hostname ? { hostname } : {}),
+      ...(region ? { region } : {}),
+      ...(localIpv4 ? { localIpv4 } : {}),
+    };
+  },
+};
+
+function parseInstance(text: string, where: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AgentError('E_PLATFORM', 'azure: the instance metadata is not JSON', { where });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AgentError('E_PLATFORM', 'azure: the instance metadata is not a JSON object', { where });
+  }
+  return value as Record<string, unknown>;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function firstIpv4(network: unknown): string | undefined {
+  const iface = (network as { interface?: Array<{ ipv4?: { ipAddress?: Array<{ privateIpAddress?: unknown }> } }> } | undefined)?.interface?.[0];
+  return str(iface?.ipv4?.ipAddress?.[0]?.privateIpAddress);
+}

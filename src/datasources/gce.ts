@@ -1,0 +1,46 @@
+// Platform "gce": the Google Compute Engine metadata server (Metadata-Flavor: Google), attribute user-data.
+
+import { AgentError } from '../errors';
+import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
+import type { Datasource, DatasourceContext, DatasourceResult } from './types';
+
+const NAME = 'gce';
+const FLAVOR = { 'Metadata-Flavor': 'Google' };
+
+export const gceDatasource: Datasource = {
+  name: NAME,
+  kind: 'network',
+  async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
+    // By address, not metadata.google.internal: there is no resolver this early in boot.
+    const base = `${baseUrl(ctx, NAME, 'http://169.254.169.254')}/computeMetadata/v1/instance`;
+    const get = async (path: string, userData = false): Promise<Buffer | null | undefined> => {
+      const url = `${base}${path}`;
+      const res = await metadataRequest(ctx, NAME, { url, headers: FLAVOR }, userData);
+      if (res === null) return undefined;
+      // Only the real metadata server answers with this header; anything else is not GCE.
+      if (res.headers['metadata-flavor'] !== 'Google') return undefined;
+      return bodyOr404(NAME, url, res) === null ? null : res.body;
+    };
+    const id = await get('/id');
+    if (id === undefined || id === null) return null;
+    const text = async (path: string) => {
+      const b = await get(path);
+      if (b === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}${path} stopped answering as a GCE metadata server`, { where: base + path });
+      return b?.toString('utf8').trim() || undefined;
+    };
+    const hostname = await text('/hostname');
+    const zone = (await text('/zone'))?.split('/').pop();
+    const userData = await get('/attributes/user-data', true);
+    if (userData === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}/attributes/user-data stopped answering`, { where: base });
+    const instanceId = id.toString('utf8').trim();
+    const region = zone?.replace(/-[a-z]$/, '');
+    return {
+      platform: NAME,
+      userData,
+      meta: { id: instanceId, ...(hostname ? { hostname } : {}), ...(zone ? { zone } : {}) },
+      instanceId,
+      ...(hostname ? { hostname } : {}),
+      ...(region ? { region } : {}),
+    };
+  },
+};

@@ -1,0 +1,84 @@
+// HTTP for metadata services: bounded attempts, retries with exponential backoff and jitter, all before the deadline.
+
+import { AgentError } from '../errors';
+import type { HttpResponse } from '../system/system';
+import type { DatasourceContext } from './types';
+
+export interface MetadataRequest {
+  method?: 'GET' | 'PUT';
+  url: string;
+  headers?: Record<string, string>;
+  /** response cap (default 1 MiB + 1, so user data over 1 MiB shows as too large) */
+  maxBytes?: number;
+}
+
+/** One attempt never takes longer than this, so a hanging connection leaves time for a retry. */
+const ATTEMPT_MS = 2000;
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 1000;
+
+/** Network errors meaning "nobody is there": the platform is absent, not broken. */
+const ABSENT = new Set(['ECONNREFUSED']);
+/** Answers worth another try before the deadline: the service is there but busy or failing. */
+const TRANSIENT_STATUS = (status: number) => status === 429 || status >= 500;
+
+/**
+ * The response (any status below 500 except 429; callers judge 404 and 401), or null when nothing
+ * listens at the address. 5xx, 429, resets and timeouts are retried until `ctx.deadline`; then the
+ * last failure is thrown: E_PLATFORM_TIMEOUT when nothing answered in time, E_PLATFORM otherwise.
+ * A response over the cap is not retried (E_PLATFORM, or E_USERDATA_TOO_LARGE for `userData`).
+ */
+export async function metadataRequest(ctx: DatasourceContext, platform: string, req: MetadataRequest, userData = false): Promise<HttpResponse | null> {
+  const { system } = ctx;
+  let last: AgentError | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = ctx.deadline - system.monotonicMs();
+    if (remaining <= 0) break;
+    try {
+      const res = await system.http({
+        method: req.method ?? 'GET',
+        url: req.url,
+        headers: req.headers ?? {},
+        timeoutMs: Math.max(1, Math.min(remaining, ATTEMPT_MS)),
+        maxBytes: req.maxBytes ?? (1 << 20) + 1,
+      });
+      if (!TRANSIENT_STATUS(res.status)) return res;
+      last = new AgentError('E_PLATFORM', `${platform}: ${req.url} answered HTTP ${res.status}`, {
+        where: req.url,
+        fix: `the ${platform} metadata service is failing; retry later or check the platform's status`,
+      });
+    } catch (err) {
+      const error = err instanceof AgentError ? err : new AgentError('E_PLATFORM', String(err), { cause: err });
+      const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+      if (cause && ABSENT.has(cause)) return null;
+      if (/larger than/.test(error.message)) {
+        if (userData) {
+          throw new AgentError('E_USERDATA_TOO_LARGE', `user data from ${platform} is larger than 1 MiB`, { where: req.url, fix: 'keep user data under 1 MiB' });
+        }
+        throw new AgentError('E_PLATFORM', `${platform}: ${req.url} sent more than ${req.maxBytes ?? (1 << 20) + 1} bytes`, { where: req.url });
+      }
+      last = error.code === 'E_PLATFORM_TIMEOUT'
+        ? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: ${req.url} did not answer in time`, { where: req.url, cause: error })
+        : new AgentError('E_PLATFORM', `${platform}: ${error.message}`, { where: req.url, cause: error });
+    }
+    const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    const left = ctx.deadline - system.monotonicMs();
+    if (left <= delay) break;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw last ?? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: no time left to ask ${req.url}`, { where: req.url });
+}
+
+/** A 200 body as text, null for 404 (this item does not exist), an error for anything else. */
+export function bodyOr404(platform: string, url: string, res: HttpResponse): string | null {
+  if (res.status === 404) return null;
+  if (res.status !== 200) {
+    throw new AgentError('E_PLATFORM', `${platform}: ${url} answered HTTP ${res.status}`, { where: url });
+  }
+  return res.body.toString('utf8');
+}
+
+/** The base URL for `platform`: the manifest's datasources.endpoints entry, else the platform's own. */
+export function baseUrl(ctx: DatasourceContext, platform: string, fallback: string): string {
+  return (ctx.settings.endpoints?.[platform] ?? fallback).replace(/\/+$/, '');
+}

@@ -1,0 +1,76 @@
+// First boot vs every boot, and clones, recorded crash-consistently in /var/lib/cloudlet of the image.
+
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AgentError } from '../errors';
+import { joinRoot } from '../system/root-path';
+import { ensureDir, writeFileAtomic } from '../status/atomic-file';
+
+export const STATE_DIR = '/var/lib/cloudlet';
+const INSTANCE_ID = 'instance-id';
+const IN_PROGRESS = 'boot-in-progress';
+const FIRST_BOOT_DONE = 'first-boot-done';
+
+export interface BootRecord {
+  /** no completed first boot for this instance yet (none at all, an interrupted one, or a new instance id) */
+  firstBoot: boolean;
+  /** the platform's instance id differs from the one recorded: this disk was cloned to a new machine */
+  instanceChanged: boolean;
+  /** a boot-in-progress marker was left behind: the previous boot stopped before it completed */
+  previousInterrupted: boolean;
+  previousInstanceId: string | null;
+}
+
+/**
+ * Called when user data is known, before anything is changed. Each file is replaced atomically
+ * (temp, fsync, rename, directory fsync), so a power cut leaves either the old record or the new one;
+ * "first-boot-done" is written only by completeBoot, so a crash in between repeats the first boot.
+ */
+export async function recordBoot(root: string, instanceId: string | null, now: Date): Promise<BootRecord> {
+  const dir = await joinRoot(root, STATE_DIR);
+  try {
+    const previousInstanceId = await readState(dir, INSTANCE_ID);
+    const doneFor = await readState(dir, FIRST_BOOT_DONE);
+    const previousInterrupted = (await readState(dir, IN_PROGRESS)) !== null;
+    const instanceChanged = instanceId !== null && previousInstanceId !== null && previousInstanceId !== instanceId;
+    const firstBoot = doneFor === null || (instanceId !== null && doneFor !== instanceId);
+    ensureDir(dir);
+    writeFileAtomic(join(dir, IN_PROGRESS), JSON.stringify({ instanceId, startedAt: now.toISOString() }) + '\n');
+    if (instanceId !== null && previousInstanceId !== instanceId) writeFileAtomic(join(dir, INSTANCE_ID), instanceId + '\n');
+    return { firstBoot, instanceChanged, previousInterrupted, previousInstanceId };
+  } catch (err) {
+    throw stateError(dir, err);
+  }
+}
+
+/** Called when the boot's steps all succeeded: marks the first boot of this instance done. */
+export async function completeBoot(root: string, instanceId: string | null): Promise<void> {
+  const dir = await joinRoot(root, STATE_DIR);
+  try {
+    ensureDir(dir);
+    const doneFor = await readState(dir, FIRST_BOOT_DONE);
+    const id = instanceId ?? '';
+    if (doneFor !== id) writeFileAtomic(join(dir, FIRST_BOOT_DONE), id + '\n');
+    await rm(join(dir, IN_PROGRESS), { force: true });
+  } catch (err) {
+    throw stateError(dir, err);
+  }
+}
+
+async function readState(dir: string, name: string): Promise<string | null> {
+  try {
+    return (await readFile(join(dir, name), 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function stateError(dir: string, err: unknown): AgentError {
+  if (err instanceof AgentError) return err;
+  return new AgentError('E_IO', `cannot record boot state in ${STATE_DIR}: ${(err as Error).message}`, {
+    where: dir,
+    fix: `make ${STATE_DIR} writable in the image (it must survive reboots)`,
+    cause: err,
+  });
+}

@@ -1,0 +1,40 @@
+// Reads a file of a config channel with a size cap, so a huge or endless file cannot exhaust memory.
+
+import { open } from 'node:fs/promises';
+import { AgentError } from '../errors';
+import { MAX_USER_DATA_BYTES } from './user-data-bytes';
+
+/**
+ * The file's bytes, or null when it does not exist. Reads at most `max + 1` bytes, so callers see
+ * an oversize file as longer than `max` without loading all of it (sysfs files report size 0).
+ */
+export async function readCapped(path: string, max = MAX_USER_DATA_BYTES): Promise<Buffer | null> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
+  }
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let filled = 0;
+    while (filled < buf.length) {
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buf.subarray(0, filled);
+  } catch (err) {
+    throw new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Text of a small metadata file, or null when absent. */
+export async function readText(path: string, max = MAX_USER_DATA_BYTES): Promise<string | null> {
+  const b = await readCapped(path, max);
+  return b === null ? null : b.toString('utf8');
+}

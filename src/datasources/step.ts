@@ -1,0 +1,129 @@
+// Pipeline step "user data": finds this machine's user data on the listed platforms and validates it.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AgentError } from '../errors';
+import { validateUserData } from '../manifest/config';
+import { need, type RunContext, type Step, type StepResult } from '../pipeline';
+import { parseKernelCmdline } from './kernel-cmdline';
+import { readCapped } from './local-files';
+import { DATASOURCES } from './registry';
+import { askPlatforms, type Attempt } from './run-platforms';
+import { selectPlatforms } from './select';
+import type { DatasourceResult } from './types';
+import { decodeUserData } from './user-data-bytes';
+import { recordBoot, type BootRecord } from './instance-state';
+
+/** Platform name of user data given with --user-data FILE. */
+export const ARG_PLATFORM = 'arg';
+/** Platform name when no platform had anything: config is the schema's defaults. */
+export const NO_PLATFORM = 'none';
+
+export interface UserDataPlan {
+  platform: string;
+  instanceId?: string;
+  hostname?: string;
+  region?: string;
+  attempts: Attempt[];
+  /** top-level config keys the user set (names only: values may be secret) */
+  configKeys: string[];
+  narrowedBy?: string;
+}
+
+export const userDataStep: Step<UserDataPlan> = {
+  name: 'user-data',
+  title: 'User data',
+
+  async plan(ctx: RunContext): Promise<UserDataPlan> {
+    const manifest = need(ctx, 'manifest');
+    const cmdline = ctx.state.cmdline ?? ctx.options.cmdline ?? (await readCmdline(ctx));
+    ctx.state.cmdline = cmdline;
+    const params = parseKernelCmdline(cmdline);
+
+    let source: DatasourceResult | null;
+    let attempts: Attempt[] = [];
+    let narrowedBy: string | undefined;
+    if (ctx.options.userDataFile !== undefined) {
+      source = { platform: ARG_PLATFORM, userData: await readUserDataFile(ctx.options.userDataFile), meta: {} };
+    } else {
+      const selection = selectPlatforms(manifest.platforms, params, DATASOURCES);
+      narrowedBy = selection.narrowedBy;
+      const answer = await askPlatforms(selection.sources, {
+        system: ctx.system,
+        root: ctx.options.root,
+        cmdline,
+        params,
+        settings: manifest.datasources ?? {},
+        onAttempt: (a) =>
+          ctx.reporter.item('user-data', {
+            kind: 'platform',
+            name: a.platform,
+            outcome: a.outcome,
+            startMs: a.startMs,
+            durationMs: a.durationMs,
+            ...(a.detail ? { detail: a.detail } : {}),
+          }),
+      });
+      source = answer.result;
+      attempts = answer.attempts;
+    }
+
+    const platform = source?.platform ?? NO_PLATFORM;
+    const raw = source?.userData ? decodeUserData(source.userData, platform) : undefined;
+    const userData = validateUserData(raw ?? {}, manifest, platform);
+    ctx.state.source = source ?? { platform: NO_PLATFORM, userData: null, meta: {} };
+    ctx.state.userData = userData;
+    ctx.reporter.info({ platform, ...(source?.instanceId ? { instanceId: source.instanceId } : {}) });
+
+    const config = raw?.config;
+    return {
+      platform,
+      ...(source?.instanceId ? { instanceId: source.instanceId } : {}),
+      ...(source?.hostname ? { hostname: source.hostname } : {}),
+      ...(source?.region ? { region: source.region } : {}),
+      attempts,
+      configKeys: config && typeof config === 'object' && !Array.isArray(config) ? Object.keys(config).sort() : [],
+      ...(narrowedBy !== undefined ? { narrowedBy } : {}),
+    };
+  },
+
+  describe(plan: UserDataPlan): string[] {
+    const lines = plan.attempts.map((a) => `${a.platform}: ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`);
+    if (plan.narrowedBy !== undefined) lines.unshift(`platforms narrowed by cloudlet.platform=${plan.narrowedBy}`);
+    if (plan.platform === NO_PLATFORM) lines.push('no user data found: config defaults apply');
+    else lines.push(`user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}${plan.instanceId ? `, instance ${plan.instanceId}` : ''}`);
+    if (plan.configKeys.length) lines.push(`config keys set: ${plan.configKeys.join(', ')}`);
+    return lines;
+  },
+
+  toJSON(plan: UserDataPlan): unknown {
+    return plan;
+  },
+
+  async apply(plan: UserDataPlan, ctx: RunContext): Promise<StepResult> {
+    const record: BootRecord = await recordBoot(ctx.options.root, plan.instanceId ?? null, ctx.system.now());
+    ctx.reporter.info({ firstBoot: record.firstBoot, instanceChanged: record.instanceChanged });
+    const from = plan.platform === NO_PLATFORM ? 'no user data, defaults' : `user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}`;
+    const boot = record.instanceChanged ? ', instance changed (first boot of a clone)' : record.firstBoot ? ', first boot' : '';
+    return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}${boot}` };
+  },
+};
+
+async function readCmdline(ctx: RunContext): Promise<string> {
+  try {
+    return (await readFile(join(ctx.system.hostPaths.proc, 'cmdline'), 'utf8')).trim();
+  } catch {
+    // Without /proc (a chroot without it) there are simply no kernel arguments.
+    return '';
+  }
+}
+
+async function readUserDataFile(path: string): Promise<Buffer> {
+  const bytes = await readCapped(path).catch((err: unknown) => {
+    throw new AgentError('E_USAGE', `cannot read the user data file ${path}: ${(err as Error).message}`, { where: path, cause: err });
+  });
+  if (bytes === null) {
+    throw new AgentError('E_USAGE', `the user data file ${path} does not exist`, { where: path, fix: 'pass an existing file to --user-data' });
+  }
+  return bytes;
+}

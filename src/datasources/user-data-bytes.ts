@@ -1,0 +1,95 @@
+// Turns the bytes a platform delivered into the user-data object: size cap, gzip, JSON, never echoing content.
+
+import { gunzipSync } from 'node:zlib';
+import { AgentError } from '../errors';
+
+/** User data is at most 1 MiB (design.md), after decompression. */
+export const MAX_USER_DATA_BYTES = 1 << 20;
+
+/**
+ * The parsed user-data object, or undefined when the platform delivered nothing (empty or blank).
+ * Errors name the platform and the position of a JSON problem, never the content: user data may hold secrets.
+ */
+export function decodeUserData(bytes: Buffer, platform: string): Record<string, unknown> | undefined {
+  let data = bytes;
+  if (data.length > MAX_USER_DATA_BYTES) throw tooLarge(platform);
+  if (data[0] === 0x1f && data[1] === 0x8b) {
+    try {
+      data = gunzipSync(data, { maxOutputLength: MAX_USER_DATA_BYTES + 1 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(platform);
+      throw invalid(platform, 'is gzip-compressed but does not decompress', err);
+    }
+    if (data.length > MAX_USER_DATA_BYTES) throw tooLarge(platform);
+  }
+  let text = data.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const where = positionOf(text);
+    const hint = /^\s*#(cloud-config|!)/.test(text)
+      ? 'cloudlet-agent reads JSON user data, not cloud-config or scripts: write {"config": {...}}'
+      : 'make the user data one JSON object, e.g. {"config": {...}}';
+    throw invalid(platform, `is not valid JSON${where}`, err, hint);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(platform, `must be a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** " (line L, column C)" of the first JSON error; V8's own message may quote the content, so it is not used. */
+function positionOf(text: string): string {
+  const pos = errorOffset(text);
+  if (pos >= text.length) return ' (it ends too early)';
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
+}
+
+/**
+ * Offset of the first character JSON.parse cannot accept: the longest prefix that is still a valid
+ * beginning of JSON (it fails only at its end) is found by bisection, as such prefixes nest.
+ */
+function errorOffset(text: string): number {
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    if (viablePrefix(text.slice(0, mid))) good = mid;
+    else bad = mid;
+  }
+  return viablePrefix(text) ? text.length : good;
+}
+
+function viablePrefix(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/Unexpected end of JSON input/.test(message)) return true;
+    const m = /at position (\d+)/.exec(message);
+    return m !== null && Number(m[1]) >= prefix.length;
+  }
+}
+
+export function tooLarge(platform: string): AgentError {
+  return new AgentError('E_USERDATA_TOO_LARGE', `user data from ${platform} is larger than 1 MiB`, {
+    where: `platform ${platform}`,
+    fix: 'keep user data under 1 MiB; put large files into the image or on a disk',
+  });
+}
+
+function invalid(platform: string, what: string, cause?: unknown, fix?: string): AgentError {
+  return new AgentError('E_USERDATA_INVALID', `user data from ${platform} ${what}`, {
+    where: `platform ${platform}`,
+    fix: fix ?? 'make the user data one JSON object, e.g. {"config": {...}}',
+    // JSON.parse's own message quotes the content; keep the cause out of anything printed.
+    ...(cause === undefined ? {} : { cause: new Error('parse failure (details withheld: user data may hold secrets)') }),
+  });
+}

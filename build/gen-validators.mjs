@@ -42,8 +42,10 @@ export function generateValidators() {
   const manifest = readSchema('manifest.schema.json');
   const userData = readSchema('user-data.schema.json');
   // strict: a mistake in our own schemas must fail the build, not pass silently at boot.
+  // verbose: errors carry their parentSchema, which lists the allowed keys for an "unknown key" message.
   const ajv = new Ajv2020({
     allErrors: true,
+    verbose: true,
     strict: true,
     strictTypes: false,
     code: { source: true, esm: false },

@@ -78,7 +78,8 @@ export function compileConfigSchema(schema: Record<string, unknown>): CompiledCo
 
 function ajvFor(schema: Record<string, unknown>): Ajv2020 | AjvDraft07 {
   // Formats are annotations here: the agent carries no format library, and an unknown format must not stop a boot.
-  const options = { allErrors: true, useDefaults: true, strict: false, validateFormats: false, logger: false as const };
+  // verbose gives errors their parentSchema (for the allowed keys); their `data` is never read.
+  const options = { allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, logger: false as const };
   const declared = schema.$schema;
   if (declared === undefined || declared === DRAFT_2020) return new Ajv2020(options);
   if (typeof declared === 'string' && DRAFT_07.test(declared)) return new AjvDraft07(options);

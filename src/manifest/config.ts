@@ -6,7 +6,6 @@ import { validateUserData as validateUserDataSchema } from './generated/validato
 import { problemsFromAjv } from './problems';
 import type { NormalizedManifest, StorageSpec } from './types';
 import type { ValidatedUserData } from './user-data';
-import userDataSchema from './user-data.schema.json';
 
 /** What a writeOnly value is shown as in --json outputs and diffs. */
 export const SECRET_PLACEHOLDER = '<secret>';
@@ -17,7 +16,7 @@ const ANY_OBJECT: Record<string, unknown> = { type: 'object' };
 /** Problems of user data against the agent's user-data schema (not the config schema). */
 export function userDataProblems(obj: unknown): Problem[] {
   if (validateUserDataSchema(obj ?? {})) return [];
-  return problemsFromAjv(validateUserDataSchema.errors, userDataSchema);
+  return problemsFromAjv(validateUserDataSchema.errors);
 }
 
 /**
@@ -40,7 +39,7 @@ export function validateUserData(obj: unknown, manifest: NormalizedManifest, pla
   const config = structuredClone(input.config ?? {});
   const result = compileConfigSchema(schema).check(config);
   if (!result.valid) {
-    const configProblems = problemsFromAjv(result.errors, schema, '/config').map((p) => scrub(p, result.secretValues));
+    const configProblems = problemsFromAjv(result.errors, '/config').map((p) => scrub(p, result.secretValues));
     const n = configProblems.length;
     throw new AgentError('E_CONFIG_INVALID', `the config in the user data from platform "${platform}" has ${n} problem${n === 1 ? '' : 's'}`, {
       where: `platform ${platform}`,

@@ -5,7 +5,6 @@ import { AgentError, type Problem } from '../errors';
 import { joinRoot } from '../system/root-path';
 import { validateManifest } from './generated/validators.cjs';
 import { parseJsonText } from './json-text';
-import manifestSchema from './manifest.schema.json';
 import { normalizeManifest } from './normalize';
 import { problemsFromAjv } from './problems';
 import { semanticProblems } from './semantic';
@@ -83,7 +82,7 @@ export function checkManifestBytes(bytes: Uint8Array, where: string): ManifestCh
   }
   const data = parsed.value;
   const schemaOk = validateManifest(data);
-  const problems = [...problemsFromAjv(validateManifest.errors, manifestSchema), ...semanticProblems(data)];
+  const problems = [...problemsFromAjv(validateManifest.errors), ...semanticProblems(data)];
   if (!schemaOk || problems.length > 0) return { where, problems, data };
   return { where, problems, data, manifest: normalizeManifest(data as Manifest, bytes) };
 }

@@ -4,15 +4,15 @@ import type { ErrorObject } from 'ajv';
 import type { Problem } from '../errors';
 
 /**
- * One problem per meaningful ajv error. `schema` is the schema the errors come from (for the list of
- * allowed keys); `prefix` is put before every path (e.g. "/config" for the user's config).
- * Messages never include the instance value: ajv's messages and params hold schema facts only.
+ * One problem per meaningful ajv error; `prefix` is put before every path (e.g. "/config" for the
+ * user's config). Messages never include the instance value: only ajv's messages and params (schema
+ * facts) and the error's parentSchema (ajv's verbose option) are read, never its `data`.
  */
-export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefined, schema: unknown, prefix = ''): Problem[] {
+export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = ''): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
-    const problem = toProblem(e, schema, prefix);
+    const problem = toProblem(e, prefix);
     if (!problem) continue;
     const key = `${problem.path}\0${problem.message}`;
     if (seen.has(key)) continue;
@@ -22,7 +22,7 @@ export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefine
   return problems;
 }
 
-function toProblem(e: ErrorObject, schema: unknown, prefix: string): Problem | undefined {
+function toProblem(e: ErrorObject, prefix: string): Problem | undefined {
   const at = prefix + e.instancePath;
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -33,7 +33,7 @@ function toProblem(e: ErrorObject, schema: unknown, prefix: string): Problem | u
       return { path: `${at}/${escapePointer(String(params.missingProperty))}`, message: 'is required' };
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const allowed = allowedKeys(schema, e.schemaPath);
+      const allowed = allowedKeys(e.parentSchema);
       const guess = allowed.length ? closest(key, allowed) : undefined;
       const hint = guess ? `; did you mean "${guess}"?` : allowed.length ? `; allowed keys: ${allowed.join(', ')}` : '';
       return { path: `${at}/${escapePointer(key)}`, message: `unknown key${hint}` };
@@ -59,17 +59,10 @@ export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** The `properties` next to the failing `additionalProperties`, found by walking the schema path. */
-function allowedKeys(schema: unknown, schemaPath: string): string[] {
-  if (!schemaPath.startsWith('#/')) return [];
-  const parts = schemaPath.slice(2).split('/').slice(0, -1);
-  let node: unknown = schema;
-  for (const raw of parts) {
-    if (node === null || typeof node !== 'object') return [];
-    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  if (node === null || typeof node !== 'object') return [];
-  const props = (node as Record<string, unknown>).properties;
+/** The keys the object's schema names, for an "unknown key" hint. */
+function allowedKeys(parentSchema: unknown): string[] {
+  if (parentSchema === null || typeof parentSchema !== 'object') return [];
+  const props = (parentSchema as Record<string, unknown>).properties;
   return props && typeof props === 'object' ? Object.keys(props) : [];
 }
 

@@ -1,0 +1,109 @@
+// Runs one EJS template in strict mode against the context; includes come from what the caller loaded. Pure.
+
+import ejs, { type Options, type TemplateFunction } from 'ejs';
+import type { TemplateContext } from './context';
+import { IncludeNameError, includePath, pristinePath, type IncludeEntry } from './includes';
+import { strictView } from './strict-view';
+import { syntaxErrorLine } from './syntax-line';
+
+const MAX_INCLUDE_DEPTH = 32;
+
+/** The names a template sees; `include` is ours, so EJS never reads a file by itself. */
+const LOCALS = ['config', 'env', 'meta', 'manifest', 'include'];
+
+/** The context as templates see it: config and env strict, all of it read-only. Build once per render set. */
+export interface TemplateLocals {
+  config: object;
+  env: object;
+  meta: object;
+  manifest: object;
+}
+
+export function templateLocals(context: TemplateContext): TemplateLocals {
+  return {
+    config: strictView(context.config, 'config'),
+    env: strictView(context.env, 'env'),
+    meta: context.meta,
+    manifest: context.manifest,
+  };
+}
+
+export interface RenderRequest {
+  /** image path of the target: names the template in errors */
+  path: string;
+  text: string;
+  locals: TemplateLocals;
+  /** include files read so far, by image path */
+  includes: ReadonlyMap<string, IncludeEntry>;
+}
+
+/** Either the output, or the include files that must be read before the template can render. */
+export type RenderOutcome = { output: string; needs: [] } | { output: undefined; needs: string[] };
+
+/** A template could not be compiled; carries the file (and line, when it can be found). */
+export class TemplateCompileError extends Error {
+  override name = 'TemplateCompileError';
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Signals an include that is not loaded yet; the caller loads it and renders again. */
+class NeedInclude extends Error {}
+
+/**
+ * Renders `request.text`. Template errors are thrown as they come from EJS (message prefixed with
+ * "file:line" frames); `templateError` turns them into the one readable AgentError.
+ */
+export function renderTemplate(request: RenderRequest): RenderOutcome {
+  const needs = new Set<string>();
+  const run = (text: string, file: string, storePath: string, depth: number, extra: Record<string, unknown>): string => {
+    const fn = compile(text, file);
+    const include = (name: unknown, data?: unknown): string => {
+      if (depth >= MAX_INCLUDE_DEPTH) throw new IncludeNameError(`includes nest deeper than ${MAX_INCLUDE_DEPTH} (does a file include itself?)`);
+      const target = includePath(name, storePath);
+      const entry = request.includes.get(target);
+      if (entry === undefined) {
+        needs.add(target);
+        throw new NeedInclude(target);
+      }
+      if ('missing' in entry) throw new IncludeNameError(`include("${String(name)}"): ${target} does not exist in the image`);
+      if ('refused' in entry) throw new IncludeNameError(`include("${String(name)}") is refused: ${entry.refused}`);
+      const own = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+      return run(entry.text, target, target, depth + 1, own);
+    };
+    return fn({ ...extra, ...request.locals, include });
+  };
+  try {
+    const output = run(request.text, request.path, pristinePath(request.path), 0, {});
+    return needs.size ? { output: undefined, needs: [...needs] } : { output, needs: [] };
+  } catch (err) {
+    // A template may swallow the signal in its own try/catch; what it asked for still counts.
+    if (needs.size) return { output: undefined, needs: [...needs] };
+    throw err;
+  }
+}
+
+function compile(text: string, file: string): TemplateFunction {
+  const options: Options = {
+    filename: file,
+    strict: true,
+    _with: false,
+    destructuredLocals: LOCALS,
+    compileDebug: true,
+    async: false,
+    cache: false,
+  };
+  try {
+    return ejs.compile(text, options);
+  } catch (err) {
+    const raw = err instanceof Error ? err.message : String(err);
+    // EJS appends advice and the file name to syntax errors; keep the JavaScript engine's own words.
+    const message = raw.split('\n')[0]?.replace(/ in \S+ while compiling ejs$/, '') ?? raw;
+    throw new TemplateCompileError(file, err instanceof SyntaxError ? syntaxErrorLine(text, options) : undefined, message);
+  }
+}

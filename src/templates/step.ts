@@ -1,0 +1,93 @@
+// Pipeline step "templates": renders every template in memory, then writes the changed ones atomically.
+
+import { AgentError } from '../errors';
+import { need, type RunContext, type Step, type StepResult } from '../pipeline';
+import { applyTemplates, type TemplatePlanItem } from './apply';
+import { buildContext } from './context';
+import type { IncludeEntry } from './includes';
+import { planTemplates, type PlannedTemplate } from './plan';
+import { loadAccounts, loadInclude, loadTemplates } from './read-sources';
+
+/** Rounds of "render, load the includes it asked for": each round loads at least one new file. */
+const MAX_INCLUDE_ROUNDS = 100;
+
+export interface TemplatesPlan {
+  items: TemplatePlanItem[];
+}
+
+// The last plan of each run, for `render --diff`: plans keep contents, which never go into toJSON.
+const lastPlans = new WeakMap<RunContext, TemplatesPlan>();
+
+/** The templates plan made during this run (contents included: print only through the diff's redaction). */
+export function templatesPlanOf(ctx: RunContext): TemplatesPlan | undefined {
+  return lastPlans.get(ctx);
+}
+
+export const templatesStep: Step<TemplatesPlan> = {
+  name: 'templates',
+  title: 'Templates',
+
+  async plan(ctx: RunContext): Promise<TemplatesPlan> {
+    const manifest = need(ctx, 'manifest');
+    const root = ctx.options.root;
+    const loaded = await loadTemplates(root, ctx.system.hostPaths.run, manifest.templates);
+    const context = buildContext({
+      manifest,
+      facts: need(ctx, 'facts'),
+      ...(ctx.state.userData ? { userData: ctx.state.userData } : {}),
+      ...(ctx.state.source ? { source: ctx.state.source } : {}),
+    });
+    const accounts = await loadAccounts(root);
+    const includes = new Map<string, IncludeEntry>();
+    const secrets = ctx.state.userData?.secrets ?? [];
+    for (let round = 0; round < MAX_INCLUDE_ROUNDS; round++) {
+      const result = planTemplates({ templates: loaded, context, accounts, includes, secrets });
+      if (result.templates) {
+        const items = result.templates.map((t, i) => {
+          const files = loaded[i] as (typeof loaded)[number];
+          return { ...t, targetHost: files.targetHost, pristineHost: files.pristineHost, runPristineHost: files.runPristineHost };
+        });
+        const plan = { items };
+        lastPlans.set(ctx, plan);
+        return plan;
+      }
+      for (const path of result.needs) includes.set(path, await loadInclude(root, path));
+    }
+    throw new AgentError('E_TEMPLATE', `templates include more than ${MAX_INCLUDE_ROUNDS} rounds of files`, {
+      fix: 'reduce the depth of includes',
+    });
+  },
+
+  describe(plan: TemplatesPlan): string[] {
+    return plan.items.map((t) => `render ${t.path} (${t.changed ? 'changed' : 'unchanged'}, ${octal(t.mode)} ${t.ownerLabel})`);
+  },
+
+  toJSON(plan: TemplatesPlan): unknown {
+    return { templates: plan.items.map(summaryOf) };
+  },
+
+  async apply(plan: TemplatesPlan, ctx: RunContext): Promise<StepResult> {
+    const applied = await applyTemplates(plan.items, ctx.system, (a) =>
+      ctx.reporter.item('templates', {
+        kind: 'template',
+        name: a.path,
+        outcome: a.outcome,
+        startMs: a.startMs,
+        durationMs: a.durationMs,
+        ...(a.detail ? { detail: a.detail } : {}),
+      }),
+    );
+    const changed = applied.filter((a) => a.outcome === 'changed').length;
+    const n = applied.length;
+    return { summary: `Rendered ${n} template${n === 1 ? '' : 's'} (${changed} changed)` };
+  },
+};
+
+/** What may be shown of a planned template: never its content. */
+export function summaryOf(t: PlannedTemplate): Record<string, unknown> {
+  return { path: t.path, changed: t.changed, reasons: t.reasons, mode: octal(t.mode), owner: t.ownerLabel, source: t.source };
+}
+
+export function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}

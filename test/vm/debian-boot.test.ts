@@ -1,0 +1,158 @@
+// Boots Debian bookworm (systemd, Debian's initramfs, the agent's .deb) twice with one persistent disk and checks that
+// data survives, templates follow the new user data, nothing is reformatted, and status/analyze report the boot.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOOT_TOKEN, bootDebian, debianUserData, multiUserUs, SECRET, SEED_TOKEN, writeDebianTree } from './debian-fixture';
+import { diskContains, ext4Uuid, makeBlankDisk, makeNocloudIso } from './disks';
+import { recordFigure, writeFigures } from './figures';
+import { block, markers, requireQemu } from './qemu';
+import { agentDeb, debianBase, debianLayer, type DebianImage } from './setup-run';
+
+let work: string;
+let baseline: DebianImage;
+let withAgent: DebianImage;
+let failingRoot: string;
+let baseInitrd: string;
+let data: string;
+const bootMs: Record<string, number | undefined> = {};
+
+function seedIso(name: string, greeting: string): string {
+  const iso = join(work, `${name}.iso`);
+  makeNocloudIso(iso, debianUserData(greeting), 'instance-id: iid-vmtest-debian\nlocal-hostname: vmtest-debian\n');
+  return iso;
+}
+
+function statusOf(consoleText: string, logFile: string): Record<string, any> {
+  const text = block(consoleText, 'VMTEST-STATUS');
+  expect(text, `no status block on the console: ${logFile}`).toBeDefined();
+  return JSON.parse(text as string) as Record<string, any>;
+}
+
+beforeAll(() => {
+  requireQemu();
+  baseInitrd = debianBase().initrd;
+  const deb = agentDeb();
+  work = mkdtempSync(join(tmpdir(), 'cloudlet-vm-debian-'));
+  const plainTree = join(work, 'tree-plain');
+  writeDebianTree(plainTree, false);
+  baseline = debianLayer(join(work, 'baseline'), { tree: plainTree });
+  const agentTree = join(work, 'tree-agent');
+  writeDebianTree(agentTree, true);
+  withAgent = debianLayer(join(work, 'agent'), { deb, tree: agentTree });
+  // A pristine copy for the failing boot, taken before boot 1 writes to the root.
+  failingRoot = join(work, 'failing-root.img');
+  const cp = spawnSync('cp', ['--sparse=always', withAgent.rootImg, failingRoot]);
+  if (cp.status !== 0) throw new Error(`cp ${withAgent.rootImg} ${failingRoot} failed`);
+  data = join(work, 'data.img');
+  makeBlankDisk(data, 256);
+});
+
+afterAll(() => {
+  recordFigure('initrdBytes', {
+    withoutAgent: statSync(baseInitrd).size,
+    withAgent: withAgent ? statSync(withAgent.initrd).size : undefined,
+    delta: withAgent ? statSync(withAgent.initrd).size - statSync(baseInitrd).size : undefined,
+  });
+  recordFigure('multiUserMs', bootMs);
+  writeFigures();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('Debian bookworm with the agent .deb (QEMU TCG, Debian initramfs)', () => {
+  it('without the agent: the same image reaches multi-user (baseline for the boot-time figures)', async () => {
+    const boot = await bootDebian('debian-baseline', baseline, []);
+    expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+    expect(boot.console).toContain('VMTEST-DONE');
+    bootMs.withoutAgent = toMs(multiUserUs(boot.console));
+    expect(bootMs.withoutAgent, `no multi-user time on the console: ${boot.logFile}`).toBeGreaterThan(0);
+  });
+
+  it('boot 1, blank persistent disk: formatted once, seeded, template rendered, status done with platform and timings, analyze draws the boot', async () => {
+    const boot = await bootDebian('debian-boot1', withAgent, [{ file: seedIso('boot1', 'one'), readonly: true }, { file: data }]);
+    expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+    expect(boot.console, `the report unit did not finish: ${boot.logFile}`).toContain('VMTEST-DONE');
+    bootMs.withAgentFirstBoot = toMs(multiUserUs(boot.console));
+
+    expect(markers(boot.console, 'VMTEST file /etc/app/app.conf:')).toEqual(['greeting=one', 'platform=nocloud', 'instance=iid-vmtest-debian']);
+    expect(markers(boot.console, 'VMTEST file /var/lib/app/seed.txt:')).toEqual([SEED_TOKEN]);
+    expect(markers(boot.console, 'VMTEST missing')).toContain('/var/lib/app/boots.txt');
+    const mounts = markers(boot.console, 'VMTEST mount:');
+    expect(mounts).toContainEqual(expect.stringMatching(/^\/dev\/vdc \/var\/lib\/app ext4 /));
+    expect(mounts).toContainEqual(expect.stringMatching(/^tmpfs \/var\/cache\/app tmpfs .*size=16384k/));
+    expect(markers(boot.console, 'VMTEST file /var/cache/app/keep.txt:')).toEqual(['image content under a volatile path']);
+
+    const status = statusOf(boot.console, boot.logFile);
+    expect(status.state).toBe('done');
+    expect(status.platform).toBe('nocloud');
+    expect(status.instanceId).toBe('iid-vmtest-debian');
+    expect(status.steps.length).toBeGreaterThan(0);
+    for (const step of status.steps) expect(step.durationMs, `step ${step.name} has no duration`).toEqual(expect.any(Number));
+    expect(boot.console).toMatch(/VMTEST-STATUS-END rc=0/);
+
+    const svg = Buffer.from((block(boot.console, 'VMTEST-SVG') ?? '').replace(/\s+/g, ''), 'base64').toString('utf8');
+    expect(svg, `no SVG on the console: ${boot.logFile}`).toMatch(/^(<\?xml[^>]*>\s*)?<svg[\s>]/);
+    expect(wellFormedXml(svg)).toBe('');
+    for (const step of status.steps) expect(svg, `step ${step.name} missing from the timeline`).toContain(step.name);
+
+    expect(ext4Uuid(data)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(markers(boot.console, 'VMTEST data-uuid')).toEqual([ext4Uuid(data)]);
+    expect(diskContains(data, SEED_TOKEN), 'the seed is not on the persistent disk').toBe(true);
+    expect(boot.console).not.toContain(SECRET);
+    firstUuid = ext4Uuid(data);
+  });
+
+  it('boot 2, same persistent disk, changed user data: boot-1 data still there, template re-rendered, no reformat', async () => {
+    expect(firstUuid, 'boot 1 did not run').toBeDefined();
+    const boot = await bootDebian('debian-boot2', withAgent, [{ file: seedIso('boot2', 'two'), readonly: true }, { file: data }]);
+    expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+    expect(boot.console, `the report unit did not finish: ${boot.logFile}`).toContain('VMTEST-DONE');
+    bootMs.withAgentSecondBoot = toMs(multiUserUs(boot.console));
+
+    expect(markers(boot.console, 'VMTEST file /etc/app/app.conf:')).toEqual(['greeting=two', 'platform=nocloud', 'instance=iid-vmtest-debian']);
+    expect(markers(boot.console, 'VMTEST file /var/lib/app/boots.txt:')).toEqual([BOOT_TOKEN]);
+    expect(markers(boot.console, 'VMTEST file /var/lib/app/first-uuid:')).toEqual([firstUuid]);
+    expect(markers(boot.console, 'VMTEST data-uuid')).toEqual([firstUuid]);
+    expect(ext4Uuid(data)).toBe(firstUuid);
+    const status = statusOf(boot.console, boot.logFile);
+    expect(status.state).toBe('done');
+    expect(status.firstBoot).toBe(false);
+    expect(boot.console).not.toContain(SECRET);
+  });
+
+  it('invalid user data: status --json after boot reports the error with its code, nothing rendered', async () => {
+    const iso = join(work, 'bad.iso');
+    makeNocloudIso(iso, JSON.stringify({ config: { greeting: 42, db_password: SECRET } }), 'instance-id: iid-vmtest-debian-bad\n');
+    const blank = join(work, 'data-bad.img');
+    makeBlankDisk(blank, 64);
+    const boot = await bootDebian('debian-failing', { ...withAgent, rootImg: failingRoot }, [{ file: iso, readonly: true }, { file: blank }]);
+    expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+    const status = statusOf(boot.console, boot.logFile);
+    expect(status.error?.code).toMatch(/^E_(CONFIG|USERDATA)_INVALID$/);
+    expect(status.state).toBe('error');
+    expect(boot.console).toMatch(/VMTEST-STATUS-END rc=1/);
+    // The template is left as the image had it: the pristine EJS source.
+    expect(markers(boot.console, 'VMTEST file /etc/app/app.conf:')[0]).toBe('greeting=<%= config.greeting %>');
+    expect(diskContains(blank, SEED_TOKEN), 'a failing boot must not seed the persistent disk').toBe(false);
+    expect(boot.console).not.toContain(SECRET);
+  });
+});
+
+let firstUuid: string | undefined;
+
+function toMs(us: number | undefined): number | undefined {
+  return us === undefined ? undefined : Math.round(us / 1000);
+}
+
+/** xmllint's complaint about `xml`, or '' when it is well-formed. */
+function wellFormedXml(xml: string): string {
+  const file = join(work, 'timeline.svg');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(file, xml);
+  const r = spawnSync('xmllint', ['--noout', file], { encoding: 'utf8' });
+  if (r.error) throw new Error('xmllint is missing: install test/vm/apt-packages.txt (libxml2-utils)');
+  return r.stderr.trim();
+}

@@ -1,0 +1,78 @@
+// The Debian test image's tree (manifest, template, seeds, the report unit) and the boot call for it.
+
+import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { bootVm, type Drive, type VmResult } from './qemu';
+import type { DebianImage } from './setup-run';
+
+export const SECRET = 'S3cret-debian-51b0';
+export const SEED_TOKEN = 'seeded-from-debian-image-a41f';
+export const BOOT_TOKEN = 'written-by-a-boot-77c2';
+
+export const MANIFEST = {
+  cloudlet: '0.0.4',
+  name: 'vmtest-debian',
+  version: '1.0.0',
+  platforms: ['nocloud'],
+  config: {
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        greeting: { type: 'string', default: 'hello' },
+        db_password: { type: 'string', writeOnly: true },
+      },
+    },
+  },
+  templates: ['/etc/app/app.conf'],
+  persistent: ['/var/lib/app'],
+  volatile: [{ path: '/var/cache/app', size: '16M' }],
+  storage: { device: '/dev/vdc', fstype: 'ext4', format: 'if-blank' },
+  // Boot anyway on error so the failing boot can be asked for its status after boot.
+  onError: 'continue',
+  entrypoints: { init: { path: '/sbin/init', requires: { os: 'linux', arch: ['x86_64'], kernel: '>=5.10' } } },
+};
+
+/** Writes the files every Debian test image gets into `tree`; the manifest only when the agent is part of it. */
+export function writeDebianTree(tree: string, withManifest: boolean): void {
+  const put = (path: string, content: string, mode = 0o644): void => {
+    const host = join(tree, path);
+    mkdirSync(dirname(host), { recursive: true });
+    writeFileSync(host, content);
+    chmodSync(host, mode);
+  };
+  if (withManifest) put('/.cloudlet/manifest', JSON.stringify(MANIFEST, null, 2));
+  put('/etc/app/app.conf', 'greeting=<%= config.greeting %>\nplatform=<%= env.platform %>\ninstance=<%= env.instanceId %>\n');
+  put('/var/lib/app/seed.txt', `${SEED_TOKEN}\n`);
+  put('/var/cache/app/keep.txt', 'image content under a volatile path\n');
+  put('/vmtest/show', ['/etc/app/app.conf', '/var/lib/app/seed.txt', '/var/lib/app/boots.txt', '/var/lib/app/first-uuid', '/var/cache/app/keep.txt'].join('\n') + '\n');
+  put('/vmtest/write', `/var/lib/app/boots.txt ${BOOT_TOKEN}\n`);
+  mkdirSync(join(tree, 'usr/local/sbin'), { recursive: true });
+  copyFileSync(join(__dirname, 'guest', 'debian-report.sh'), join(tree, 'usr/local/sbin/vmtest-report'));
+  chmodSync(join(tree, 'usr/local/sbin/vmtest-report'), 0o755);
+  mkdirSync(join(tree, 'etc/systemd/system/multi-user.target.wants'), { recursive: true });
+  copyFileSync(join(__dirname, 'guest', 'vmtest.service'), join(tree, 'etc/systemd/system/vmtest.service'));
+  symlinkSync('../vmtest.service', join(tree, 'etc/systemd/system/multi-user.target.wants/vmtest.service'));
+}
+
+export function debianUserData(greeting: string): string {
+  return JSON.stringify({ config: { greeting, db_password: SECRET } });
+}
+
+/** Boots a Debian image with Debian's own initramfs: root /dev/vda (written in place), then `disks` as vdb, vdc... */
+export function bootDebian(name: string, image: DebianImage, disks: Drive[]): Promise<VmResult> {
+  return bootVm({
+    name,
+    kernel: image.vmlinuz,
+    initrd: image.initrd,
+    append: 'root=/dev/vda rw console=ttyS0 panic=-1 quiet',
+    drives: [{ file: image.rootImg }, ...disks],
+    timeoutMs: 240_000,
+  });
+}
+
+/** Microseconds from kernel start to multi-user.target, as systemd recorded them in the guest. */
+export function multiUserUs(consoleText: string): number | undefined {
+  const m = /VMTEST multi-user-us (\d+)/.exec(consoleText);
+  return m ? Number(m[1]) : undefined;
+}

@@ -63,6 +63,8 @@ export interface Step<P> {
   apply(plan: P, ctx: RunContext): Promise<StepResult>;
   /** Whether the step runs in this mode. */
   enabled?(ctx: RunContext): boolean;
+  /** Runs once every step has been applied without error (never in dry-run), e.g. to mark the first boot done. */
+  complete?(ctx: RunContext): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -106,6 +108,9 @@ export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any
       reporter.stepEnd(step.name, 'failed', `${step.title}: ${error.message}`, start, system.monotonicMs() - start);
       throw error;
     }
+  }
+  if (!ctx.options.dryRun) {
+    for (const step of steps) if (!step.enabled || step.enabled(ctx)) await step.complete?.(ctx);
   }
   return { plans, degraded };
 }

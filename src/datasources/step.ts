@@ -12,7 +12,7 @@ import { askPlatforms, type Attempt } from './run-platforms';
 import { selectPlatforms } from './select';
 import type { DatasourceResult } from './types';
 import { decodeUserData } from './user-data-bytes';
-import { recordBoot, type BootRecord } from './instance-state';
+import { completeBoot, recordBoot, type BootRecord } from './instance-state';
 
 /** Platform name of user data given with --user-data FILE. */
 export const ARG_PLATFORM = 'arg';
@@ -101,11 +101,18 @@ export const userDataStep: Step<UserDataPlan> = {
   },
 
   async apply(plan: UserDataPlan, ctx: RunContext): Promise<StepResult> {
+    const from = plan.platform === NO_PLATFORM ? 'no user data, defaults' : `user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}`;
+    // Rendering an image tree on a build host is not a boot of it.
+    if (ctx.options.mode === 'render') return { summary: from };
     const record: BootRecord = await recordBoot(ctx.options.root, plan.instanceId ?? null, ctx.system.now());
     ctx.reporter.info({ firstBoot: record.firstBoot, instanceChanged: record.instanceChanged });
-    const from = plan.platform === NO_PLATFORM ? 'no user data, defaults' : `user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}`;
     const boot = record.instanceChanged ? ', instance changed (first boot of a clone)' : record.firstBoot ? ', first boot' : '';
     return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}${boot}` };
+  },
+
+  async complete(ctx: RunContext): Promise<void> {
+    if (ctx.options.mode === 'render') return;
+    await completeBoot(ctx.options.root, ctx.state.source?.instanceId ?? null);
   },
 };
 

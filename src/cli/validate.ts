@@ -94,14 +94,17 @@ async function userDataFileProblems(file: string, manifest: NormalizedManifest |
     if (err instanceof AgentError && err.code.startsWith('E_USERDATA')) return [{ path: '', message: err.message }];
     throw err;
   }
-  if (!manifest) return userDataProblems(data);
+  const problems = userDataProblems(data);
+  const config = (data as Record<string, unknown>).config;
+  // The config is checked even when another part of the user data is wrong: every problem at once.
+  if (!manifest || config === null || typeof config !== 'object' || Array.isArray(config)) return problems;
   try {
-    validateUserData(data, manifest, ARG_PLATFORM);
-    return [];
+    validateUserData({ config }, manifest, ARG_PLATFORM);
   } catch (err) {
-    if (err instanceof AgentError && (err.code === 'E_USERDATA_INVALID' || err.code === 'E_CONFIG_INVALID')) return err.problems;
-    throw err;
+    if (!(err instanceof AgentError && err.code === 'E_CONFIG_INVALID')) throw err;
+    problems.push(...err.problems);
   }
+  return problems;
 }
 
 function nameOf(data: unknown): { name: string; version?: string } | undefined {

@@ -110,6 +110,7 @@ describe('validateUserData', () => {
     expect(err.message).toContain('"configdrive"');
     expect(err.problems.map((p) => p.path)).toEqual(['/confg', '/hostname']);
     expect(err.problems[0]?.message).toBe('unknown key; did you mean "config"?');
+    expect(err.problems[1]?.message).toMatch(/^is not a host name/);
     const text = err.render() + JSON.stringify(err.toJSON());
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain('bad_host!name');

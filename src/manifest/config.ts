@@ -16,7 +16,9 @@ const ANY_OBJECT: Record<string, unknown> = { type: 'object' };
 /** Problems of user data against the agent's user-data schema (not the config schema). */
 export function userDataProblems(obj: unknown): Problem[] {
   if (validateUserDataSchema(obj ?? {})) return [];
-  return problemsFromAjv(validateUserDataSchema.errors);
+  return problemsFromAjv(validateUserDataSchema.errors, '', {
+    '/hostname': 'is not a host name: letters, digits and inner "-" in dot-separated labels of at most 63 characters',
+  });
 }
 
 /**

@@ -62,6 +62,10 @@ describe('manifest schema', () => {
     expect(paths).toEqual(['/cloudlet', '/entrypoints', '/onError', '/templates/0', '/templates/1/path']);
   });
 
+  it('explains a bad image name in words, not as a regular expression', () => {
+    expect(check({ ...exampleManifest(), name: '-x y' }).problems).toEqual([{ path: '/name', message: expect.stringMatching(/^must start with a letter or digit/) }]);
+  });
+
   it('says a short-form item must be a string or an object', () => {
     const m = { ...exampleManifest(), volatile: [7] };
     expect(check(m).problems).toEqual([{ path: '/volatile/0', message: 'must be a string or an object' }]);

@@ -35,6 +35,8 @@ export interface ManifestCheck {
   manifest?: NormalizedManifest;
 }
 
+const NAME_HINT = { '/name': 'must start with a letter or digit and hold only letters, digits, ".", "_", "+" and "-"' };
+
 const SCHEMA_FIX = 'correct the manifest; "cloudlet-agent specs manifest" prints its schema, docs/manifest.md explains each key';
 
 /** The manifest's bytes and a name for it; E_MANIFEST_MISSING when there is none. */
@@ -82,7 +84,7 @@ export function checkManifestBytes(bytes: Uint8Array, where: string): ManifestCh
   }
   const data = parsed.value;
   const schemaOk = validateManifest(data);
-  const problems = [...problemsFromAjv(validateManifest.errors), ...semanticProblems(data)];
+  const problems = [...problemsFromAjv(validateManifest.errors, '', NAME_HINT), ...semanticProblems(data)];
   if (!schemaOk || problems.length > 0) return { where, problems, data };
   return { where, problems, data, manifest: normalizeManifest(data as Manifest, bytes) };
 }

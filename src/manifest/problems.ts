@@ -3,16 +3,20 @@
 import type { ErrorObject } from 'ajv';
 import type { Problem } from '../errors';
 
+/** Readable messages for pattern failures by instance path: a regular expression explains nothing to most people. */
+export type PatternHints = Record<string, string>;
+
 /**
  * One problem per meaningful ajv error; `prefix` is put before every path (e.g. "/config" for the
  * user's config). Messages never include the instance value: only ajv's messages and params (schema
  * facts) and the error's parentSchema (ajv's verbose option) are read, never its `data`.
  */
-export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = ''): Problem[] {
+export function problemsFromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = '', hints: PatternHints = {}): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
-    const problem = toProblem(e, prefix);
+    const hint = e.keyword === 'pattern' ? hints[e.instancePath] : undefined;
+    const problem = hint ? { path: prefix + e.instancePath, message: hint } : toProblem(e, prefix);
     if (!problem) continue;
     const key = `${problem.path}\0${problem.message}`;
     if (seen.has(key)) continue;

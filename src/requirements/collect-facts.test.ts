@@ -105,6 +105,14 @@ describe('collectFacts', () => {
     expect(facts.cpuFlags).toHaveLength(17);
   });
 
+  it('reads a real QEMU TCG guest (files captured from a Debian 6.1 cloud kernel booted with -m 512 -smp 2)', async () => {
+    const fixture = join(__dirname, 'testdata', 'qemu-tcg-512m');
+    const system = { hostPaths: { proc: join(fixture, 'proc'), sys: join(fixture, 'sys'), dev: '/nonexistent', run: '/nonexistent' } } as System;
+    const facts = await collectFacts(system, osOf('x86_64'));
+    expect(facts).toMatchObject({ kernelRelease: '6.1.0-56-cloud-amd64', cpus: 2, memoryBytes: 481052 * 1024, hypervisor: 'qemu' });
+    expect(facts.cpuFlags).toEqual(expect.arrayContaining(['hypervisor', 'sse2', 'lm']));
+  });
+
   it('reads bare-metal x86: no hypervisor flag means none, whatever the vendor', async () => {
     const system = machine({
       'proc/cpuinfo': x86Cpuinfo(X86_FLAGS),

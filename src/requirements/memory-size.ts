@@ -17,8 +17,9 @@ export function formatBytes(bytes: number): string {
 
 /**
  * The kernel keeps part of the RAM a machine is given for itself (its code, the page array, firmware
- * areas, crash kernel), so MemTotal reads a few percent below it: 2-6% on EC2, QEMU and Xen guests,
- * around 40 MiB on a 512 MiB guest. A requirement of M is met when MemTotal >= M - memoryAllowance(M).
+ * areas, crash kernel), so MemTotal reads below it: a Debian 6.1 cloud kernel under QEMU shows
+ * 470 MiB of 512 MiB (8% less) and 1980 MiB of 2048 MiB (3% less).
+ * A requirement of M is met when MemTotal >= M - memoryAllowance(M).
  */
 export function memoryAllowance(requiredBytes: number): number {
   return Math.max(64 * 1024 ** 2, Math.floor(requiredBytes / 10));

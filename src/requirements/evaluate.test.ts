@@ -97,7 +97,11 @@ describe('memory', () => {
     ['1.5G', 1400, true],
     ['8G', 7680, true], // an 8 GiB EC2 instance shows about 7.6 GiB
     ['4G', 2048, false],
-    ['1024K', 1, true],
+    ['128M', 64, true],
+    ['64M', 32, true],
+    ['64M', 31, false], // never below half of the requirement
+    ['1024K', 1, true], // 1024K is 1 MiB
+    ['2M', 1, true],
     ['1073741824', 960, true],
   ])('"%s" with %i MiB MemTotal -> %s', (size, memMiB, ok) => {
     expect(one({ memory: size }, { memoryBytes: memMiB * MiB }).ok).toBe(ok);

@@ -22,5 +22,6 @@ export function formatBytes(bytes: number): string {
  * A requirement of M is met when MemTotal >= M - memoryAllowance(M).
  */
 export function memoryAllowance(requiredBytes: number): number {
-  return Math.max(64 * 1024 ** 2, Math.floor(requiredBytes / 10));
+  // Never more than half: a requirement below 128M still means something.
+  return Math.min(Math.floor(requiredBytes / 2), Math.max(64 * 1024 ** 2, Math.floor(requiredBytes / 10)));
 }

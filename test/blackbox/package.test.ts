@@ -1,0 +1,174 @@
+// The Debian package from build/package-deb.sh: control fields, contents and modes, maintainer scripts.
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, tempDir } from './harness';
+
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+
+let work: { dir: string; cleanup: () => void };
+let deb: string;
+let root: string;
+
+function sh(cmd: string, args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+function field(name: string): string {
+  return sh('dpkg-deb', ['--field', deb, name]).trim();
+}
+
+function mode(path: string): number {
+  return lstatSync(path).mode & 0o7777;
+}
+
+/** Files directly inside dir (empty when the directory does not exist yet). */
+function filesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => lstatSync(join(dir, name)).isFile());
+}
+
+function dirsIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => lstatSync(join(dir, name)).isDirectory());
+}
+
+/** Runs a maintainer script with only `fakeBin` on PATH; returns the commands the fakes logged. */
+function runMaintainerScript(script: string, arg: string, fakes: string[]): string[] {
+  const fakeBin = join(work.dir, `bin-${script}-${fakes.join('-') || 'none'}`);
+  const log = join(fakeBin, 'calls.log');
+  mkdirSync(fakeBin, { recursive: true });
+  writeFileSync(log, '');
+  for (const fake of fakes) {
+    writeFileSync(join(fakeBin, fake), `#!/bin/sh\necho "${fake} $*" >> "${log}"\n`);
+    chmodSync(join(fakeBin, fake), 0o755);
+  }
+  const r = spawnSync('/bin/sh', [join(work.dir, 'control', script), arg], { encoding: 'utf8', env: { PATH: fakeBin } });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+}
+
+beforeAll(() => {
+  const agent = join(REPO, 'dist', 'cloudlet-agent');
+  if (!existsSync(agent)) throw new Error(`${agent} is missing: run "npm run build" first`);
+  for (const tool of ['dpkg-deb', 'md5sum']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y dpkg coreutils`);
+  }
+  work = tempDir('cloudlet-package-');
+  deb = join(work.dir, `cloudlet-agent_${VERSION}_amd64.deb`);
+  // gzip: the test checks the package, not the compressor, and xz takes three times as long.
+  sh('bash', [join(REPO, 'build', 'package-deb.sh')], { DEB_OUTPUT: deb, DEB_COMPRESSION: 'gzip' });
+  root = join(work.dir, 'root');
+  sh('dpkg-deb', ['-x', deb, root]);
+  sh('dpkg-deb', ['-e', deb, join(work.dir, 'control')]);
+});
+
+afterAll(() => work?.cleanup());
+
+describe('control fields', () => {
+  it('names the package, version from package.json, amd64, and the shared libraries Node needs', () => {
+    expect(field('Package')).toBe('cloudlet-agent');
+    expect(field('Version')).toBe(VERSION.replace(/-/g, '~'));
+    expect(field('Architecture')).toBe('amd64');
+    const depends = field('Depends');
+    for (const lib of ['libc6', 'libstdc++6', 'libgcc-s1']) expect(depends).toContain(lib);
+  });
+
+  it('declares an Installed-Size that covers the executable', () => {
+    const kib = Number(field('Installed-Size'));
+    expect(kib * 1024).toBeGreaterThanOrEqual(lstatSync(join(REPO, 'dist', 'cloudlet-agent')).size);
+  });
+});
+
+describe('contents (dpkg -x into a temp dir)', () => {
+  it('installs the executable at /usr/lib/cloudlet with mode 0755, byte for byte the built one', () => {
+    const installed = join(root, 'usr/lib/cloudlet/cloudlet-agent');
+    expect(mode(installed)).toBe(0o755);
+    expect(readFileSync(installed).equals(readFileSync(join(REPO, 'dist', 'cloudlet-agent')))).toBe(true);
+  });
+
+  it('links /usr/sbin/cloudlet-agent to it with a relative link that resolves inside the root', () => {
+    const link = join(root, 'usr/sbin/cloudlet-agent');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe('../lib/cloudlet/cloudlet-agent');
+    expect(existsSync(link)).toBe(true);
+  });
+
+  it('the extracted executable runs and reports the package version', () => {
+    const out = sh(join(root, 'usr/sbin/cloudlet-agent'), ['--version']);
+    expect(out).toContain(VERSION);
+    expect(out).toContain('node v24.');
+  });
+
+  it('ships every initramfs-tools hook and boot-phase script, executable and unchanged', () => {
+    const src = join(REPO, 'initramfs/initramfs-tools');
+    const pairs: Array<[string, string]> = filesIn(join(src, 'hooks')).map((f) => [join(src, 'hooks', f), `usr/share/initramfs-tools/hooks/${f}`]);
+    for (const phase of dirsIn(join(src, 'scripts'))) {
+      for (const f of filesIn(join(src, 'scripts', phase))) pairs.push([join(src, 'scripts', phase, f), `usr/share/initramfs-tools/scripts/${phase}/${f}`]);
+    }
+    for (const [from, to] of pairs) {
+      expect(mode(join(root, to)), to).toBe(0o755);
+      expect(readFileSync(join(root, to), 'utf8'), to).toBe(readFileSync(from, 'utf8'));
+    }
+  });
+
+  it('ships every dracut module file under /usr/lib/dracut/modules.d, module-setup.sh executable', () => {
+    const src = join(REPO, 'initramfs/dracut');
+    for (const module of dirsIn(src)) {
+      for (const f of filesIn(join(src, module))) {
+        const to = join(root, 'usr/lib/dracut/modules.d', module, f);
+        expect(readFileSync(to, 'utf8'), to).toBe(readFileSync(join(src, module, f), 'utf8'));
+        if (f.endsWith('.sh')) expect(mode(to), to).toBe(0o755);
+      }
+    }
+  });
+
+  it('ships every systemd unit under /usr/lib/systemd/system with mode 0644', () => {
+    const units = filesIn(join(REPO, 'systemd')).filter((f) => /\.(service|socket|target|path|timer|mount)$/.test(f));
+    for (const unit of units) {
+      const to = join(root, 'usr/lib/systemd/system', unit);
+      expect(mode(to), to).toBe(0o644);
+      expect(readFileSync(to, 'utf8')).toBe(readFileSync(join(REPO, 'systemd', unit), 'utf8'));
+    }
+  });
+
+  it('holds nothing outside /usr (no files under /etc, /var or the root)', () => {
+    expect(readdirSync(root).sort()).toEqual(['usr']);
+  });
+
+  it('lists correct md5sums for every file', () => {
+    const out = spawnSync('md5sum', ['--check', '--quiet', join(work.dir, 'control', 'md5sums')], { cwd: root, encoding: 'utf8' });
+    expect(out.status, out.stdout + out.stderr).toBe(0);
+  });
+});
+
+describe('maintainer scripts', () => {
+  it('postinst configure refreshes the initramfs with update-initramfs -u when it exists', () => {
+    expect(runMaintainerScript('postinst', 'configure', ['update-initramfs', 'dracut'])).toContain('update-initramfs -u');
+  });
+
+  it('postinst configure falls back to dracut when update-initramfs is absent', () => {
+    expect(runMaintainerScript('postinst', 'configure', ['dracut'])).toEqual(['dracut -f --regenerate-all']);
+  });
+
+  it('postinst configure succeeds on a machine with neither tool', () => {
+    expect(runMaintainerScript('postinst', 'configure', [])).toEqual([]);
+  });
+
+  it('postrm remove refreshes the initramfs so the removed hook leaves it', () => {
+    expect(runMaintainerScript('postrm', 'remove', ['update-initramfs'])).toContain('update-initramfs -u');
+  });
+
+  it('prerm disables the shipped units on remove but not on upgrade', () => {
+    const units = filesIn(join(REPO, 'systemd')).filter((f) => /\.(service|socket|target|path|timer|mount)$/.test(f));
+    const onRemove = runMaintainerScript('prerm', 'remove', ['systemctl']);
+    if (units.length > 0) expect(onRemove).toEqual([`systemctl --quiet --no-reload disable ${units.sort().join(' ')}`]);
+    else expect(onRemove).toEqual([]);
+    expect(runMaintainerScript('prerm', 'upgrade', ['systemctl'])).toEqual([]);
+  });
+});

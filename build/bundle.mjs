@@ -1,7 +1,7 @@
 // Bundles one TypeScript entry into one CommonJS file that the Node SEA runtime can run.
 
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 
 // SEA runs the bundle as CommonJS, where import.meta does not exist. node-ipc calls
@@ -33,6 +33,16 @@ const nodeIpcPlugin = {
   },
 };
 
+// Boot glue (initramfs scripts, systemd units) is imported as "path?raw" and built in as text, the
+// same way vite loads it in the unit tests: the executable installs it without any file beside it.
+const rawTextPlugin = {
+  name: 'raw-text',
+  setup(build) {
+    build.onResolve({ filter: /\?raw$/ }, (args) => ({ path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
+    build.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text', watchFiles: [args.path] }));
+  },
+};
+
 /** esbuild options shared by the real build and the smoke tests. */
 export function bundleOptions({ entry, outfile, repo }) {
   return {
@@ -50,7 +60,7 @@ export function bundleOptions({ entry, outfile, repo }) {
     legalComments: 'none',
     banner: { js: BANNER },
     define: { 'import.meta.url': IMPORT_META_URL },
-    plugins: [nodeIpcPlugin],
+    plugins: [nodeIpcPlugin, rawTextPlugin],
     logLevel: 'silent',
     metafile: true,
   };

@@ -2,6 +2,9 @@
 
 export const SECRET_MARK = '<secret>';
 
+/** Lines of a multi-line secret shorter than this are not hidden on their own (they would hide too much). */
+const MIN_LINE = 8;
+
 /** The forms a secret can take in a message: as is, and JSON-escaped (engines quote values that way). */
 function forms(secrets: readonly string[]): string[] {
   const all = new Set<string>();
@@ -9,6 +12,8 @@ function forms(secrets: readonly string[]): string[] {
     if (s.length === 0) continue;
     all.add(s);
     all.add(JSON.stringify(s).slice(1, -1));
+    // A multi-line secret (a key, a certificate) shows up line by line in a diff.
+    for (const line of s.split('\n')) if (line.trim().length >= MIN_LINE) all.add(line);
   }
   // Longest first, so a secret that contains another is hidden whole.
   return [...all].sort((a, b) => b.length - a.length);

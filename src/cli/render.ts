@@ -1,0 +1,90 @@
+// `cloudlet-agent render`: manifest, user data and templates only (no mounts, no requirement checks).
+
+import { EXIT, asAgentError, type AgentError } from '../errors';
+import { runPipeline, type RunContext } from '../pipeline';
+import { createReporter } from '../status/create-reporter';
+import type { System } from '../system/system';
+import { unifiedDiff } from '../templates/line-diff';
+import { scrub } from '../templates/scrub';
+import { summaryOf, templatesPlanOf, type TemplatesPlan } from '../templates/step';
+import { boolFlag, type Command } from './command';
+import { runOptionsOf, systemFor } from './pipeline-flags';
+
+export const renderCommand: Command = {
+  name: 'render',
+  summary: "render the image's templates from user data, without mounting or checking requirements",
+  usage: '[--root DIR] [--user-data FILE] [--diff] [--dry-run] [--json] [--quiet] [--run-dir DIR]',
+  details: [
+    '--root DIR        the image root (default /)',
+    '--user-data FILE  take user data from FILE instead of the platforms',
+    '--diff            print a unified diff of each changed file (secret values shown as <secret>)',
+    '--dry-run         render in memory and report; write nothing (no pristine copies either)',
+    '--json            the result as JSON: path, changed, mode, owner per template (never contents)',
+    '--quiet           print only failures',
+    '--run-dir DIR     run directory for read-only roots (rendered copies are bound from DIR/cloudlet/rendered)',
+    'A template error writes nothing at all: every template renders in memory before any file is replaced.',
+  ],
+  examples: [
+    'cloudlet-agent render --root ./image --user-data ud.json --dry-run --diff',
+    'cloudlet-agent render --root /mnt/image --user-data ud.json --json',
+  ],
+  flags: {
+    root: { type: 'string' },
+    'user-data': { type: 'string' },
+    diff: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    'run-dir': { type: 'string' },
+  },
+  async run(args, baseSystem) {
+    const system = systemFor(args, baseSystem);
+    const json = boolFlag(args, 'json');
+    const options = { ...runOptionsOf(args, 'render', 'init'), skipMounts: true };
+    const state: RunContext['state'] = {};
+    // A render is not a boot: it leaves this boot's status files and socket alone (hence dryRun for the reporter).
+    const reporter = createReporter(system, {
+      mode: 'render',
+      quiet: boolFlag(args, 'quiet'),
+      json,
+      dryRun: true,
+      serve: false,
+      secrets: () => state.userData?.secrets ?? [],
+    });
+    const ctx: RunContext = { system, options, reporter, state };
+    await reporter.begin('render', options.root);
+    let error: AgentError | undefined;
+    try {
+      await runPipeline(ctx);
+      await reporter.finish('done');
+    } catch (err) {
+      error = asAgentError(err);
+      await reporter.finish('error', error);
+    }
+    const secrets = state.userData?.secrets ?? [];
+    if (error) {
+      if (json) system.out(JSON.stringify({ ok: false, error: error.toJSON() }, null, 2));
+      else system.err(error.render());
+      return error.exitCode;
+    }
+    const plan = templatesPlanOf(ctx) ?? { items: [] };
+    if (json) {
+      system.out(JSON.stringify({ ok: true, dryRun: options.dryRun, templates: plan.items.map(summaryOf) }, null, 2));
+    } else {
+      printText(system, plan, options.dryRun, boolFlag(args, 'diff'), secrets);
+    }
+    return EXIT.ok;
+  },
+};
+
+function printText(system: System, plan: TemplatesPlan, dryRun: boolean, diff: boolean, secrets: readonly string[]): void {
+  if (plan.items.length === 0) system.out('no templates in the manifest');
+  const verb = dryRun ? 'would render' : 'rendered';
+  for (const t of plan.items) {
+    const summary = summaryOf(t);
+    system.out(`${verb} ${t.path} (${t.changed ? `changed: ${t.reasons.join(', ')}` : 'unchanged'}, ${String(summary.mode)} ${t.ownerLabel})`);
+    if (!diff || !t.reasons.some((r) => r === 'content' || r === 'new')) continue;
+    const text = unifiedDiff(t.before?.toString('utf8') ?? null, t.output.toString('utf8'), t.path);
+    system.out(scrub(text, secrets).trimEnd());
+  }
+}

@@ -14,6 +14,8 @@ const CORPUS: Array<[string, string]> = [
   ['6.8.0-rc3-amd64', '6.8.0-rc.3'], // distribution-built release candidate
   ['6.10.0-rc10', '6.10.0-rc.10'],
   ['6.8-rc1', '6.8.0-rc.1'], // git describe style, no patch level
+  ['6.8.0-060800rc3-generic', '6.8.0-rc.3'], // Ubuntu mainline build of a release candidate
+  ['6.8.0-060800-generic', '6.8.0'], // Ubuntu mainline build of the release
   ['4.19', '4.19.0'],
   ['5.10.0+', '5.10.0'], // locally built from a dirty tree
   ['6.6.30-gentoo', '6.6.30'],

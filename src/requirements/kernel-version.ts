@@ -14,7 +14,8 @@ export interface KernelVersion {
 const RELEASE = /^(\d+)\.(\d+)(?:\.(\d+))?((?:\.\d+)*)(.*)$/;
 // Only a release-candidate marker right after the numbers is a pre-release; everything else after the
 // numbers is the distribution's ABI number, build or flavour (-13-amd64, -754.el6.x86_64, +, -gentoo).
-const RC = /^[-~.]?rc\.?(\d+)(?![0-9a-z])/i;
+// Ubuntu's mainline builds put the candidate after a six-digit version: 6.8.0-060800rc3-generic.
+const RC = /^(?:[-~.]?|-\d{6})rc\.?(\d+)(?![0-9a-z])/i;
 
 /**
  * The rule: take the leading MAJOR.MINOR[.PATCH] (PATCH defaults to 0), ignore what the distribution

@@ -122,7 +122,7 @@ describe('status --wait', () => {
 
   it('follows a live agent over the socket until it finishes', async () => {
     sys = fakeSystem();
-    const reporter = createReporter(sys, { mode: 'run', secrets: () => [] });
+    const reporter = createReporter(sys, { mode: 'run', secrets: () => [], serveAfterMs: 0 });
     await reporter.begin('run', '/');
     const t = sys.monotonicMs();
     reporter.stepStart('manifest', 'Loading manifest', t);

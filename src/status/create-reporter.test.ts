@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
 import { createReporter, type ReporterOptions } from './create-reporter';
-import type { ReportDoc, StatusDoc } from './formats';
+import type { LiveEvent, ReportDoc, StatusDoc } from './formats';
+import type { LiveServer } from './live';
 import { fakeSystem, type FakeSystem } from './test-fixtures';
 
 let sys: FakeSystem;
@@ -203,5 +204,56 @@ describe('createReporter console', () => {
     await typicalRun(r);
     await r.finish('done');
     expect(readFileSync(join(sys.hostPaths.dev, 'kmsg'), 'utf8')).toBe('');
+  });
+});
+
+describe('createReporter live socket', () => {
+  const counting = () => {
+    const calls = { started: 0, closed: 0, events: [] as LiveEvent[] };
+    const startServer = (): Promise<LiveServer> => {
+      calls.started++;
+      const server: LiveServer = {
+        broadcast: (e) => void calls.events.push(e),
+        close: () => {
+          calls.closed++;
+          return Promise.resolve();
+        },
+      };
+      return Promise.resolve(server);
+    };
+    return { calls, startServer };
+  };
+
+  it('never starts the socket for a run shorter than serveAfterMs', async () => {
+    sys = fakeSystem();
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: true, startServer, serveAfterMs: 200 });
+    await typicalRun(r);
+    await r.finish('done');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(calls.started).toBe(0);
+  });
+
+  it('starts the socket for a longer run, broadcasts what follows, and closes it at finish', async () => {
+    sys = fakeSystem();
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: true, startServer, serveAfterMs: 20 });
+    await r.begin('run', '/');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(calls.started).toBe(1);
+    r.stepStart('manifest', 'Loading manifest', sys.monotonicMs());
+    await r.finish('done');
+    expect(calls.events.map((e) => e.event)).toEqual(['step-start', 'finish']);
+    expect(calls.closed).toBe(1);
+  });
+
+  it('serves nothing in a dry run', async () => {
+    sys = fakeSystem();
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: undefined, dryRun: true, startServer, serveAfterMs: 0 });
+    await r.begin('run', '/');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await r.finish('done');
+    expect(calls.started).toBe(0);
   });
 });

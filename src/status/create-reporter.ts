@@ -28,9 +28,17 @@ export interface ReporterOptions {
   kmsg?: boolean;
   /** serve the live status socket; default: unless dry run */
   serve?: boolean;
+  /**
+   * Start the socket only once the run has lasted this long (default 250 ms). Loading node-ipc costs
+   * tens of milliseconds of CPU (node:tls among its imports); a run shorter than this never pays it, and
+   * a longer one pays it while its steps wait on disks and networks. Clients poll status.json meanwhile.
+   */
+  serveAfterMs?: number;
   /** the live channel; tests and a future node:net version pass their own */
   startServer?: (options: LiveServerOptions) => Promise<LiveServer>;
 }
+
+const DEFAULT_SERVE_AFTER_MS = 250;
 
 export function createReporter(system: System, options: ReporterOptions): Reporter {
   const scrub = createScrubber(options.secrets);
@@ -41,6 +49,7 @@ export function createReporter(system: System, options: ReporterOptions): Report
   let kmsg: KernelLog | undefined;
   let server: LiveServer | undefined;
   let serverStarting: Promise<void> | undefined;
+  let serveTimer: NodeJS.Timeout | undefined;
   let filesBroken = false;
 
   const writeStatusFiles = (withReport: boolean) => {
@@ -85,7 +94,11 @@ export function createReporter(system: System, options: ReporterOptions): Report
       emit(recorder.begin(mode, root));
       if (options.kmsg ?? (system.isPid1 || options.mode === 'init')) kmsg = openKmsg(system.hostPaths.dev);
       writeStatusFiles(false);
-      if (serve && writeFiles && !filesBroken) startServing();
+      if (serve && writeFiles && !filesBroken) {
+        serveTimer = setTimeout(startServing, options.serveAfterMs ?? DEFAULT_SERVE_AFTER_MS);
+        // A pending start must not keep a finished agent alive.
+        serveTimer.unref();
+      }
     },
     stepStart(step: string, title: string, startMs: number) {
       emit(recorder.stepStart(step, title, startMs));
@@ -104,6 +117,7 @@ export function createReporter(system: System, options: ReporterOptions): Report
       // Files first: a client cut off by the closing socket falls back to them and finds the end.
       writeStatusFiles(true);
       emit(event);
+      clearTimeout(serveTimer);
       // A server still starting is waited for only so it can be closed; its start is quick.
       if (serverStarting) await serverStarting;
       if (server) await server.close();

@@ -57,10 +57,11 @@ describe('secrets never leave the reporter', () => {
       snapshot = o.snapshot;
       return Promise.resolve({ broadcast: (e) => void broadcast.push(e), close: () => Promise.resolve() });
     };
-    const textReporter = createReporter(sys, { mode: 'run', secrets: () => secrets, startServer: fakeServer });
+    const textReporter = createReporter(sys, { mode: 'run', secrets: () => secrets, startServer: fakeServer, serveAfterMs: 0 });
     const jsonReporter = createReporter({ ...sys, hostPaths: { ...sys.hostPaths, run: sys.hostPaths.run + '2' } }, { mode: 'run', json: true, secrets: () => secrets, serve: false });
     for (const r of [textReporter, jsonReporter]) {
       await r.begin('run', `/img`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
       const t = sys.monotonicMs();
       r.stepStart('user-data', 'Reading user data', t);
       secrets.push(SECRET);

@@ -17,22 +17,24 @@ export const gceDatasource: Datasource = {
       const url = `${base}${path}`;
       const res = await metadataRequest(ctx, NAME, { url, headers: FLAVOR }, userData);
       if (res === null) return undefined;
-      // Only the real metadata server answers with this header; anything else is not GCE.
-      if (res.headers['metadata-flavor'] !== 'Google') return undefined;
       return bodyOr404(NAME, url, res) === null ? null : res.body;
     };
-    const id = await get('/id');
-    if (id === undefined || id === null) return null;
+    // Only the real metadata server answers with Metadata-Flavor: Google; anything else is not GCE.
+    const idUrl = `${base}/id`;
+    const idRes = await metadataRequest(ctx, NAME, { url: idUrl, headers: FLAVOR });
+    if (idRes === null || idRes.headers['metadata-flavor'] !== 'Google') return null;
+    const idText = bodyOr404(NAME, idUrl, idRes);
+    if (idText === null) return null;
     const text = async (path: string) => {
       const b = await get(path);
-      if (b === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}${path} stopped answering as a GCE metadata server`, { where: base + path });
+      if (b === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}${path} stopped answering`, { where: base + path });
       return b?.toString('utf8').trim() || undefined;
     };
     const hostname = await text('/hostname');
     const zone = (await text('/zone'))?.split('/').pop();
     const userData = await get('/attributes/user-data', true);
     if (userData === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}/attributes/user-data stopped answering`, { where: base });
-    const instanceId = id.toString('utf8').trim();
+    const instanceId = idText.trim();
     const region = zone?.replace(/-[a-z]$/, '');
     return {
       platform: NAME,

@@ -1,0 +1,15 @@
+// Emulates the OpenStack metadata service: openstack/latest/meta_data.json and user_data.
+
+import { startEmulator, type Emulator, type Fault } from './server';
+
+export async function startOpenstack(options: { userData?: string | null; fault?: Fault | null } = {}): Promise<Emulator> {
+  const meta = { uuid: '83679162-1378-4288-a2d4-70e13ec132aa', hostname: 'os-vm-1', name: 'os-vm-1', availability_zone: 'nova' };
+  return startEmulator((req) => {
+    if (req.method !== 'GET') return { status: 405, body: 'method' };
+    if (req.path === '/openstack/latest/meta_data.json') return { status: 200, body: JSON.stringify(meta) };
+    if (req.path === '/openstack/latest/user_data' && options.userData !== null) {
+      return { status: 200, body: options.userData ?? '{"config":{"greeting":"from openstack"}}' };
+    }
+    return null;
+  }, options.fault ?? null);
+}

@@ -35,6 +35,10 @@ export interface RunState {
   userData?: ValidatedUserData;
   facts?: Facts;
   cmdline?: string;
+  /** set by the user-data step when it applies (not in dry-run): no completed first boot of this instance yet */
+  firstBoot?: boolean;
+  /** the platform's instance id differs from the recorded one (a clone) */
+  instanceChanged?: boolean;
 }
 
 export interface RunContext {

@@ -105,6 +105,8 @@ export const userDataStep: Step<UserDataPlan> = {
     // Rendering an image tree on a build host is not a boot of it.
     if (ctx.options.mode === 'render') return { summary: from };
     const record: BootRecord = await recordBoot(ctx.options.root, plan.instanceId ?? null, ctx.system.now());
+    ctx.state.firstBoot = record.firstBoot;
+    ctx.state.instanceChanged = record.instanceChanged;
     ctx.reporter.info({ firstBoot: record.firstBoot, instanceChanged: record.instanceChanged });
     const boot = record.instanceChanged ? ', instance changed (first boot of a clone)' : record.firstBoot ? ', first boot' : '';
     return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}${boot}` };

@@ -1,7 +1,10 @@
 // Read-only roots: the rendered file goes to tmpfs under the run directory and is bind-mounted over its target.
 
-import { stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AgentError } from '../errors';
+import { mountedAt, parseMountinfo } from '../mounts/mountinfo';
+import { runTool } from '../mounts/tools';
 import type { System } from '../system/system';
 import { writeAtomic, type FileMeta } from './atomic-write';
 import { runStore } from './read-sources';
@@ -11,10 +14,11 @@ export function isReadOnlyError(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'EROFS';
 }
 
+const MOUNT_FIX = 'run the agent as root, with permission to mount, and with mount/umount installed';
+
 /**
  * Writes the output to `<run>/cloudlet/rendered/<path>` (atomically, final mode and owner) and binds it
- * over the target. A later render binds its new file on top, so the newest one is what the path shows.
- * Returns the host path of the rendered copy.
+ * over the target. Returns the host path of the rendered copy.
  */
 export async function renderOverReadOnly(system: System, imagePath: string, targetHost: string, data: Buffer, meta: FileMeta): Promise<string> {
   try {
@@ -34,12 +38,20 @@ export async function renderOverReadOnly(system: System, imagePath: string, targ
       fix: `the run directory (${system.hostPaths.run}) must be a writable tmpfs`,
     });
   }
-  const r = await system.exec('mount', ['--bind', rendered, targetHost]);
-  if (r.code !== 0) {
-    throw new AgentError('E_MOUNT', `cannot bind the rendered ${imagePath} over the read-only root: ${r.stderr.trim() || `mount exited ${r.code}`}`, {
-      where: imagePath,
-      fix: 'run the agent as root, with permission to mount',
-    });
-  }
+  // A render earlier in this boot left its bind on the target, and the rename above unlinked the file
+  // that bind shows: the kernel refuses to mount on a deleted file, so that bind goes first.
+  const mountPoint = await realpath(targetHost);
+  const top = mountedAt(parseMountinfo(await readMountinfo(system)), mountPoint);
+  if (top && top.fsRoot.includes('/cloudlet/rendered/')) await runTool(system, 'umount', [mountPoint], 'E_MOUNT', MOUNT_FIX);
+  await runTool(system, 'mount', ['--bind', rendered, mountPoint], 'E_MOUNT', MOUNT_FIX);
   return rendered;
+}
+
+async function readMountinfo(system: System): Promise<string> {
+  try {
+    return await readFile(join(system.hostPaths.proc, 'self', 'mountinfo'), 'utf8');
+  } catch {
+    // Without /proc nothing can be known to be mounted; the bind is still tried.
+    return '';
+  }
 }

@@ -170,3 +170,10 @@ describe('planMounts: a second run changes nothing', () => {
     expect(plan.storageProblem?.message).toMatch(/another filesystem/);
   });
 });
+
+describe('planMounts: identity of a new filesystem', () => {
+  it('labels a disk named by path on its first boot with the manifest\'s LABEL, so later boots find it by label', () => {
+    const plan = planMounts(input({ userStorage: { device: '/dev/vdc' } }), probes(BLANK));
+    expect(plan.actions[0]).toEqual({ kind: 'mkfs', device: '/dev/vdb', fstype: 'ext4', label: 'data' });
+  });
+});

@@ -2,7 +2,7 @@
 
 import { AgentError } from '../errors';
 import { isWithin, normalizeImagePath } from '../system/image-path';
-import { effectiveStorage, identityOf } from './storage-spec';
+import { effectiveStorage } from './storage-spec';
 import {
   STORAGE_MOUNTPOINT,
   type DeviceProbe,
@@ -127,7 +127,7 @@ function storageActions(storage: EffectiveStorage, probes: MountProbes): Storage
     return refuse(`${path} is blank and storage.format is "never"`, where, 'set storage.format to "if-blank" to let the agent make a filesystem on a blank device, or run mkfs yourself');
   }
   const fstype = storage.fstype ?? DEFAULT_FSTYPE;
-  const mkfs: MountAction = { kind: 'mkfs', device: path, fstype, ...identityOf(storage.device) };
+  const mkfs: MountAction = { kind: 'mkfs', device: path, fstype, ...storage.identity };
   return { actions: [mkfs, { ...mount, fstype }], ...(device.majorMinor ? { majorMinor: device.majorMinor } : {}) };
 }
 

@@ -66,7 +66,7 @@ export const mountsStep: Step<MountPlan> = {
         detail: describeAction(action),
       });
     }
-    const summary = plan.actions.length === 0 ? 'Nothing to mount' : `Mounted storage: ${changed} change(s), ${plan.actions.length - changed} already in place`;
+    const summary = plan.actions.length === 0 ? 'Nothing to mount' : `Mounted storage: ${changed} done, ${plan.actions.length - changed} already in place`;
     if (problem) {
       return { summary: `${summary}; storage unusable (${problem.message}), not persistent: ${plan.degradedPaths.join(', ')}`, outcome: 'degraded' };
     }

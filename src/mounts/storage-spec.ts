@@ -34,8 +34,12 @@ export function effectiveStorage(
   }
   const fstype = user?.fstype ?? manifest?.fstype;
   const options = user?.options ?? manifest?.options;
+  // A disk named by path for its first boot still gets the label or UUID the other layers use, so
+  // later boots find it by LABEL=/UUID= without the override.
+  const identity = [device, user?.device, manifest?.device].map((d) => (d ? identityOf(d) : {})).find((i) => i.label ?? i.uuid) ?? {};
   return {
     device,
+    identity,
     format: user?.format ?? manifest?.format ?? 'never',
     from,
     ...(fstype ? { fstype } : {}),

@@ -11,6 +11,8 @@ export interface EffectiveStorage {
   fstype?: string;
   format: 'never' | 'if-blank';
   options?: string;
+  /** label or UUID a new filesystem gets: from the first LABEL=/UUID= spec among the layers */
+  identity: { label?: string; uuid?: string };
   /** which layer chose the device: for messages */
   from: 'manifest' | 'user-data' | 'cmdline';
 }

@@ -82,9 +82,10 @@ function printText(system: System, report: ReportDoc, rows: ReturnType<typeof bl
   }
   system.out('');
   system.out(`Critical path (the steps run one after another; total ${formatDuration(path.totalMs)}):`);
-  const stepW = Math.max(8, ...path.chain.map((l) => l.step.length));
+  const stepW = Math.max('(outside steps)'.length, ...path.chain.map((l) => l.step.length));
   for (const link of path.chain) {
-    const slowest = link.slowest ? `  <- ${link.slowest.kind} ${link.slowest.name} ${ms(link.slowest.durationMs)}` : '';
+    // An item worth naming took a real share of its step; a list of 0.0 ms checks says nothing.
+    const slowest = link.slowest && link.slowest.durationMs >= Math.max(0.1, link.durationMs * 0.1) ? `  <- ${link.slowest.kind} ${link.slowest.name} ${ms(link.slowest.durationMs)}` : '';
     const outcome = link.outcome && link.outcome !== 'ok' ? ` ${link.outcome}` : '';
     system.out(`  +${ms(link.startMs).padStart(10)}  ${link.step.padEnd(stepW)}  ${ms(link.durationMs).padStart(10)}${outcome}${slowest}`);
   }

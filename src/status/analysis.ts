@@ -43,6 +43,8 @@ export function blame(report: ReportDoc, items = 10): BlameRow[] {
   }));
   const nested: BlameRow[] = report.steps
     .flatMap((s) => s.items.map((i) => ({ name: i.name, kind: i.kind, step: s.name, durationMs: i.durationMs, outcome: i.outcome })))
+    // Items that took no measurable time only push the useful rows apart.
+    .filter((row) => row.durationMs >= 0.05)
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, items);
   return [...steps, ...nested].sort((a, b) => b.durationMs - a.durationMs);

@@ -59,6 +59,11 @@ describe('timelineSvg', () => {
     expect(xmlProblem(svg)).toBeUndefined();
   });
 
+  it('keeps the label of a bar that reaches the right edge inside the picture', () => {
+    const svg = timelineSvg(report({ steps: [{ name: 'mounts', title: 'Mounting', outcome: 'degraded', startMs: 0, durationMs: 4321, items: [] }], durationMs: 4321 }));
+    expect(svg).toMatch(/<text x="[\d.]+" y="[\d.]+" fill="#ffffff" text-anchor="end">4\.32 s degraded<\/text>/);
+  });
+
   it('draws a report of a run that never finished', () => {
     const svg = timelineSvg(report({ state: 'running', durationMs: undefined }));
     expect(xmlProblem(svg)).toBeUndefined();

@@ -88,7 +88,7 @@ function stepRow(step: ReportStep, x: (ms: number) => number, y: number): string
     `<rect x="0" y="${y}" width="${WIDTH}" height="${STEP_ROW}" fill="#f3f5f8" opacity="0.6"/>`,
     `<text x="16" y="${y + 17}" font-weight="bold" fill="#222">${escapeXml(clip(step.name, 34))}</text>`,
     `<rect x="${r(x0)}" y="${y + 5}" width="${r(w)}" height="${STEP_ROW - 10}" rx="2" fill="${color}"/>`,
-    `<text x="${r(x0 + w + 6)}" y="${y + 17}" fill="#222">${escapeXml(fmt(dur))}${step.outcome && step.outcome !== 'ok' ? ` ${escapeXml(step.outcome)}` : ''}</text>`,
+    barLabel(`${fmt(dur)}${step.outcome && step.outcome !== 'ok' ? ` ${step.outcome}` : ''}`, x0, w, y + 17, 12, '#222'),
     '</g>',
   ];
 }
@@ -103,9 +103,17 @@ function itemRow(item: ReportItem, x: (ms: number) => number, y: number): string
     `<title>${escapeXml(tip)}</title>`,
     `<text x="36" y="${y + 13}" font-size="11" fill="#444">${escapeXml(`${item.kind} ${clip(item.name, 36)}`)}</text>`,
     `<rect x="${r(x0)}" y="${y + 5}" width="${r(w)}" height="${ITEM_ROW - 10}" rx="1.5" fill="${color}" opacity="0.75"/>`,
-    `<text x="${r(x0 + w + 5)}" y="${y + 13}" font-size="10.5" fill="#555">${escapeXml(fmt(item.durationMs))}</text>`,
+    barLabel(fmt(item.durationMs), x0, w, y + 13, 10.5, '#555'),
     '</g>',
   ];
+}
+
+/** After the bar; inside its end (white on the bar) when the text would run off the picture. */
+function barLabel(text: string, x0: number, w: number, y: number, size: number, color: string): string {
+  const width = text.length * size * 0.6;
+  const sz = size === 12 ? '' : ` font-size="${size}"`;
+  if (x0 + w + 6 + width <= WIDTH - 4) return `<text x="${r(x0 + w + 6)}" y="${y}"${sz} fill="${color}">${escapeXml(text)}</text>`;
+  return `<text x="${r(x0 + w - 4)}" y="${y}"${sz} fill="#ffffff" text-anchor="end">${escapeXml(text)}</text>`;
 }
 
 function axis(total: number, x: (ms: number) => number, top: number, bottom: number): string[] {

@@ -1,0 +1,62 @@
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeAtomic } from './atomic-write';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cloudlet-atomic-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('writeAtomic', () => {
+  it('replaces the file by rename: a hard link to the old file still holds the old bytes', () => {
+    const target = join(dir, 'app.conf');
+    writeFileSync(target, 'old');
+    linkSync(target, join(dir, 'old-link'));
+    return writeAtomic(target, Buffer.from('new'), { mode: 0o640, uid: 0, gid: 0 }).then(() => {
+      expect(readFileSync(target, 'utf8')).toBe('new');
+      expect(readFileSync(join(dir, 'old-link'), 'utf8')).toBe('old');
+    });
+  });
+
+  it('sets the final mode whatever the umask, and the owner', async () => {
+    const target = join(dir, 'x');
+    const old = process.umask(0o077);
+    try {
+      await writeAtomic(target, Buffer.from('x'), { mode: 0o4755, uid: 1234, gid: 5678 });
+    } finally {
+      process.umask(old);
+    }
+    const st = statSync(target);
+    expect([st.mode & 0o7777, st.uid, st.gid]).toEqual([0o4755, 1234, 5678]);
+  });
+
+  it('creates missing parents with mode 0755 and leaves no temp file beside the target', async () => {
+    const old = process.umask(0o077);
+    try {
+      await writeAtomic(join(dir, 'a/b/c.conf'), Buffer.from('x'), { mode: 0o644, uid: 0, gid: 0 });
+    } finally {
+      process.umask(old);
+    }
+    expect(statSync(join(dir, 'a')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(dir, 'a/b')).mode & 0o7777).toBe(0o755);
+    expect(readdirSync(join(dir, 'a/b'))).toEqual(['c.conf']);
+  });
+
+  it('leaves the old file and no temp file when setting the mode fails', async () => {
+    const target = join(dir, 'keep');
+    writeFileSync(target, 'old');
+    await expect(writeAtomic(target, Buffer.from('new'), { mode: -1, uid: 0, gid: 0 })).rejects.toThrow();
+    expect(readFileSync(target, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['keep']);
+  });
+
+  it('leaves no temp file when the rename fails', async () => {
+    mkdirSync(join(dir, 'busy'));
+    writeFileSync(join(dir, 'busy/inside'), 'x');
+    await expect(writeAtomic(join(dir, 'busy'), Buffer.from('new'), { mode: 0o644, uid: 0, gid: 0 })).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(readdirSync(dir)).toEqual(['busy']);
+  });
+});

@@ -39,7 +39,15 @@ export const checkCommand: Command = {
       throw new AgentError('E_USAGE', `unknown entry point "${wanted}"`, { fix: 'use --entrypoint init, chroot or kernel' });
     }
     const factsFile = stringFlag(args, 'facts');
-    const [manifest, facts] = await Promise.all([loadManifest({ root }), factsFile ? readFactsFile(system, factsFile) : collectFacts(system)]);
+    const [manifestResult, factsResult] = await Promise.allSettled([
+      loadManifest({ root }),
+      factsFile ? readFactsFile(system, factsFile) : collectFacts(system),
+    ]);
+    // When both inputs are bad, the manifest's error is the one reported, every time.
+    if (manifestResult.status === 'rejected') throw manifestResult.reason;
+    if (factsResult.status === 'rejected') throw factsResult.reason;
+    const manifest = manifestResult.value;
+    const facts = factsResult.value;
     const entrypoint = (wanted as EntrypointName | undefined) ?? defaultEntrypoint(manifest);
     const rows = await checkRequirements(root, manifest, entrypoint, facts);
     const met = rows.every((r) => r.ok);

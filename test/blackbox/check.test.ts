@@ -132,11 +132,16 @@ describe('check: invalid input exits 2', () => {
     expect(gone.stderr).toContain('cannot read the facts file');
   });
 
-  it('refuses an invalid manifest', () => {
+  it('refuses an invalid manifest, and reports it first when the facts file is bad too', () => {
     const root = image({ init: { requires: { kernal: '>=5' } } });
     const r = runAgent(['check', '--root', root, '--facts', factsFile(TARGET)]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('E_MANIFEST_INVALID');
+    expect(r.stderr).toContain('/entrypoints/init/requires/kernal');
+    const both = runAgent(['check', '--root', root, '--facts', factsFile('{}')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('E_MANIFEST_INVALID');
+    expect(both.stderr).not.toContain('E_FACTS_INVALID');
   });
 
   it('refuses an entry point the image does not offer, and one that does not exist', () => {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage, runAgent, tempDir, type AgentRun } from './harness';
+import { makeImage, runAgent, runInNamespace, tempDir, type AgentRun } from './harness';
 
 const SECRET = 'Fixture-Secret-7f3a9c';
 const cleanups: Array<() => void> = [];
@@ -120,6 +120,35 @@ describe('status after a failing run', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'error', error: { code: 'E_REQUIREMENTS_UNMET' } });
     for (const f of filesUnder(s.runDir)) expect(readFileSync(f, 'utf8'), f).not.toContain(SECRET);
+  });
+});
+
+describe('status --wait while the agent runs', () => {
+  it('follows the run live over the socket, step by step, and exits 0 when it is done', () => {
+    const s = setup('>=2');
+    // User data from a FIFO holds the run in its user-data step until the script writes to it:
+    // long enough for the socket to come up and for status --wait to connect and follow.
+    const fifo = `${s.userData}.fifo`;
+    const r = runInNamespace(
+      `mkfifo "$FIFO"
+      $AGENT run --root "$ROOT" --user-data "$FIFO" --run-dir "$RUN" 2>/dev/null & run=$!
+      for i in $(seq 200); do [ -S "$RUN/cloudlet/agent.sock" ] && break; sleep 0.05; done
+      [ -S "$RUN/cloudlet/agent.sock" ] || { echo "no socket while the run waits" >&2; kill $run; exit 9; }
+      $AGENT status --wait --timeout 30 --run-dir "$RUN" >"$RUN.out" 2>"$RUN.err" & status=$!
+      sleep 0.5
+      cat "$USERDATA" >"$FIFO"
+      wait $run; echo "run=$?"
+      wait $status; echo "status=$?"
+      cat "$RUN.err"`,
+      { env: { FIFO: fifo, ROOT: s.root, RUN: s.runDir, USERDATA: s.userData } },
+    );
+    outputs.push(r);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('run=0');
+    expect(r.stdout).toContain('status=0');
+    // Progress lines come only from socket events: the file fallback prints the summary alone.
+    expect(r.stdout).toMatch(/\[ {2}OK {2}\] Finished cloudlet-agent/);
+    expect(readFileSync(`${s.runDir}.out`, 'utf8')).toMatch(/^cloudlet-agent: done in /);
   });
 });
 

@@ -35,12 +35,6 @@ export function canonicalArch(name: string): string {
   return group?.[0] ?? n;
 }
 
-/** Every spelling of the architecture `name` (for messages). */
-export function archAliases(name: string): readonly string[] {
-  const n = canonicalArch(name);
-  return ARCH_GROUPS.find((g) => g[0] === n) ?? [n];
-}
-
 /** The canonical hypervisor name; unknown spellings come back lower-cased as they are. */
 export function canonicalHypervisor(name: string): string {
   const n = name.trim().toLowerCase();

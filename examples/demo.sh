@@ -25,7 +25,8 @@ trap cleanup EXIT
 
 root="$work/root"
 cp -a "$here/hello/rootfs" "$root"
-mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/tmp" "$root/var/cache/hello"
+mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/var/cache/hello"
+mkdir -m 1777 "$root/tmp"
 cp "$busybox" "$root/bin/busybox"
 for tool in sh cat sed grep echo ls mkdir; do ln -sf busybox "$root/bin/$tool"; done
 

@@ -48,6 +48,23 @@ describe('createReporter status files', () => {
     expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'report.json'))).toBe(false);
   });
 
+  it('records progress in status.json as each step starts: current step and the steps before it', async () => {
+    sys = fakeSystem();
+    const r = reporter();
+    await r.begin('run', '/');
+    const t = sys.monotonicMs();
+    r.stepStart('manifest', 'Loading manifest', t);
+    r.stepEnd('manifest', 'ok', 'Loaded manifest', t, 2);
+    r.stepStart('user-data', 'Reading user data', t + 2);
+    const status = read<StatusDoc>('status.json');
+    expect(status.state).toBe('running');
+    expect(status.currentStep).toBe('user-data');
+    expect(status.steps).toEqual([
+      { name: 'manifest', title: 'Loading manifest', outcome: 'ok', summary: 'Loaded manifest', durationMs: 2 },
+      { name: 'user-data', title: 'Reading user data' },
+    ]);
+  });
+
   it('records the finished run in status.json with info, timings and no temp files left', async () => {
     sys = fakeSystem();
     const r = reporter();

@@ -102,6 +102,9 @@ export function createReporter(system: System, options: ReporterOptions): Report
     },
     stepStart(step: string, title: string, startMs: number) {
       emit(recorder.stepStart(step, title, startMs));
+      // A handful of small writes to a tmpfs per run: readers without the socket (other users, an agent
+      // that died) still see how far the run got.
+      writeStatusFiles(false);
     },
     stepEnd(step: string, outcome: StepOutcome, summary: string, startMs: number, durationMs: number) {
       emit(recorder.stepEnd(step, outcome, summary, startMs, durationMs));

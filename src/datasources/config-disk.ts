@@ -1,14 +1,25 @@
-// Finds a config disk by its label, mounts it read-only in a private directory, reads it, always unmounts.
+// Finds a config disk by its label and reads named files from it: in user space, or mounted read-only as a fallback.
 
-import { mkdir, mkdtemp, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors';
 import { listFilesystems, type BlockDevice } from '../system/block-devices';
+import { fatReadFile } from './fat-reader';
+import { isoReadFile } from './iso9660-reader';
+import { readCapped } from './local-files';
 import { findTool, remainingMs } from './tools';
 import type { DatasourceContext } from './types';
+import { UnreadableVolume, Volume } from './volume-io';
 
-/** Filesystems a config disk may carry; anything else with the label is refused, not mounted. */
-const CONFIG_FSTYPES = new Set(['iso9660', 'vfat']);
+export interface DiskFile {
+  /** relative path on the disk, e.g. "openstack/latest/meta_data.json" */
+  path: string;
+  /** read at most max + 1 bytes, so an oversize file shows as too large */
+  max: number;
+}
+
+/** Each file's bytes, or null when the disk does not have it. */
+export type DiskFiles = Record<string, Buffer | null>;
 
 /** The first device whose label is `label` in any case (vfat labels are upper case), or null. */
 export async function findConfigDisk(ctx: DatasourceContext, label: string): Promise<BlockDevice | null> {
@@ -17,23 +28,55 @@ export async function findConfigDisk(ctx: DatasourceContext, label: string): Pro
 }
 
 /**
+ * Reads `files` from the config disk. ISO9660 and FAT are read by the agent itself: early in boot the
+ * isofs/vfat modules are often not loaded (or not built), and nothing has to be mounted or unmounted.
+ * Only when that reader cannot make sense of the volume is the disk mounted read-only under
+ * <run>/cloudlet, and then always unmounted.
+ */
+export async function readConfigDisk(ctx: DatasourceContext, platform: string, device: BlockDevice, files: DiskFile[]): Promise<DiskFiles> {
+  if (device.fstype !== 'iso9660' && device.fstype !== 'vfat') {
+    throw new AgentError('E_PLATFORM', `${platform}: ${device.path} is labelled "${device.label}" but holds ${device.fstype}, not ISO9660 or vfat`, {
+      where: device.path,
+      fix: 'make the config disk with cloud-localds or genisoimage (ISO9660), or mkfs.vfat',
+    });
+  }
+  try {
+    return await readInUserSpace(device, files);
+  } catch (err) {
+    if (!(err instanceof UnreadableVolume)) throw err;
+    return withMountedDisk(ctx, platform, device, async (dir) => {
+      const out: DiskFiles = {};
+      for (const f of files) out[f.path] = await readCapped(join(dir, ...f.path.split('/')), f.max);
+      return out;
+    });
+  }
+}
+
+async function readInUserSpace(device: BlockDevice, files: DiskFile[]): Promise<DiskFiles> {
+  const fh = await open(device.path, 'r');
+  try {
+    const vol = new Volume(fh, device.path);
+    const read = device.fstype === 'iso9660' ? isoReadFile : fatReadFile;
+    const out: DiskFiles = {};
+    for (const f of files) out[f.path] = await read(vol, f.path.split('/'), f.max);
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Mounts `device` read-only under <run>/cloudlet, calls `read` with the mount point, and unmounts and
  * removes the directory afterwards, also when `read` throws.
  */
-export async function withMountedDisk<T>(ctx: DatasourceContext, platform: string, device: BlockDevice, read: (dir: string) => Promise<T>): Promise<T> {
-  if (!CONFIG_FSTYPES.has(device.fstype)) {
-    throw new AgentError('E_PLATFORM', `${platform}: ${device.path} is labelled "${device.label}" but holds ${device.fstype}, not ISO9660 or vfat`, {
-      where: device.path,
-      fix: 'make the config disk with genisoimage/cloud-localds (ISO9660) or mkfs.vfat',
-    });
-  }
+async function withMountedDisk<T>(ctx: DatasourceContext, platform: string, device: BlockDevice, read: (dir: string) => Promise<T>): Promise<T> {
   const { system } = ctx;
   const mount = await findTool(system, 'mount');
   const umount = await findTool(system, 'umount');
   if (!mount || !umount) {
-    throw new AgentError('E_PLATFORM', `${platform}: found ${device.path} but there is no mount/umount program to read it`, {
+    throw new AgentError('E_PLATFORM', `${platform}: cannot read ${device.path} and there is no mount/umount program to try`, {
       where: device.path,
-      fix: 'install util-linux mount (or busybox) in the image',
+      fix: 'install util-linux mount (or busybox) in the image, or recreate the config disk',
     });
   }
   const base = join(system.hostPaths.run, 'cloudlet');
@@ -44,9 +87,9 @@ export async function withMountedDisk<T>(ctx: DatasourceContext, platform: strin
       timeoutMs: remainingMs(system, ctx.deadline),
     });
     if (r.code !== 0) {
-      throw new AgentError('E_PLATFORM', `${platform}: cannot mount ${device.path} (${device.fstype}) read-only: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, {
+      throw new AgentError('E_PLATFORM', `${platform}: cannot read ${device.path} (${device.fstype}), nor mount it: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, {
         where: device.path,
-        fix: `check that the kernel supports ${device.fstype} (module loaded) and the disk is readable`,
+        fix: 'recreate the config disk with cloud-localds, genisoimage or mkfs.vfat + mcopy',
       });
     }
     try {

@@ -1,9 +1,8 @@
 // Platform "configdrive": an OpenStack config drive, a volume labelled config-2 (openstack/latest/...).
 
-import { join } from 'node:path';
 import { AgentError } from '../errors';
-import { findConfigDisk, withMountedDisk } from './config-disk';
-import { readCapped, readText } from './local-files';
+import { findConfigDisk, readConfigDisk } from './config-disk';
+import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 import { pick } from './meta-data';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
@@ -13,12 +12,16 @@ export const configdriveDatasource: Datasource = {
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const device = await findConfigDisk(ctx, 'config-2');
     if (!device) return null;
-    return withMountedDisk(ctx, 'configdrive', device, async (dir) => {
-      const latest = join(dir, 'openstack', 'latest');
-      const metaText = await readText(join(latest, 'meta_data.json'), 1 << 20);
-      const userData = await readCapped(join(latest, 'user_data'));
-      return openstackResult('configdrive', metaText, userData, `${device.path}:openstack/latest/meta_data.json`);
-    });
+    const files = await readConfigDisk(ctx, 'configdrive', device, [
+      { path: 'openstack/latest/meta_data.json', max: MAX_USER_DATA_BYTES },
+      { path: 'openstack/latest/user_data', max: MAX_USER_DATA_BYTES },
+    ]);
+    const meta = files['openstack/latest/meta_data.json'] ?? null;
+    if (meta !== null && meta.length > MAX_USER_DATA_BYTES) {
+      throw new AgentError('E_PLATFORM', `configdrive: meta_data.json on ${device.path} is larger than 1 MiB`, { where: device.path });
+    }
+    const where = `${device.path}:openstack/latest/meta_data.json`;
+    return openstackResult('configdrive', meta === null ? null : meta.toString('utf8'), files['openstack/latest/user_data'] ?? null, where);
   },
 };
 

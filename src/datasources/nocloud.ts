@@ -1,10 +1,13 @@
 // Platform "nocloud": a cloud-init NoCloud seed, a volume labelled cidata with user-data and meta-data.
 
-import { join } from 'node:path';
-import { findConfigDisk, withMountedDisk } from './config-disk';
-import { readCapped, readText } from './local-files';
+import { AgentError } from '../errors';
+import { findConfigDisk, readConfigDisk } from './config-disk';
+import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 import { parseMetaData, pick } from './meta-data';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
+
+/** meta-data holds a few keys; more than this is a mistake, not metadata. */
+const META_MAX_BYTES = 64 << 10;
 
 export const nocloudDatasource: Datasource = {
   name: 'nocloud',
@@ -12,11 +15,15 @@ export const nocloudDatasource: Datasource = {
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const device = await findConfigDisk(ctx, 'cidata');
     if (!device) return null;
-    return withMountedDisk(ctx, 'nocloud', device, async (dir) => {
-      const userData = await readCapped(join(dir, 'user-data'));
-      const metaText = await readText(join(dir, 'meta-data'), 64 << 10);
-      return nocloudResult(userData, metaText, device.path);
-    });
+    const files = await readConfigDisk(ctx, 'nocloud', device, [
+      { path: 'user-data', max: MAX_USER_DATA_BYTES },
+      { path: 'meta-data', max: META_MAX_BYTES },
+    ]);
+    const meta = files['meta-data'] ?? null;
+    if (meta !== null && meta.length > META_MAX_BYTES) {
+      throw new AgentError('E_PLATFORM', `nocloud: meta-data on ${device.path} is larger than ${META_MAX_BYTES} bytes`, { where: device.path });
+    }
+    return nocloudResult(files['user-data'] ?? null, meta === null ? null : meta.toString('utf8'), device.path);
   },
 };
 

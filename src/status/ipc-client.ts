@@ -1,5 +1,6 @@
 // Talks to a running agent's status socket with node-ipc: one snapshot, then events until it goes away.
 
+import type { IpcClientConnection } from 'node-ipc';
 import { newIpc } from './load-node-ipc';
 import type { LiveEvent, StatusDoc } from './formats';
 import { EVENT_MESSAGE, STATUS_REPLY, STATUS_REQUEST, type LiveClient, type LiveClientOptions } from './live';
@@ -23,7 +24,7 @@ export async function connectIpc(socketPath: string, options: LiveClientOptions 
   };
   options.signal?.addEventListener('abort', teardown, { once: true });
 
-  const conn = await new Promise<NonNullable<IPCModuleOf<typeof ipc>>>((resolve, reject) => {
+  const conn = await new Promise<IpcClientConnection>((resolve, reject) => {
     ipc.connectTo(ID, socketPath);
     const c = ipc.of[ID];
     if (!c) {
@@ -71,5 +72,3 @@ export async function connectIpc(socketPath: string, options: LiveClientOptions 
     close: teardown,
   };
 }
-
-type IPCModuleOf<T extends { of: Record<string, unknown> }> = T['of'][string];

@@ -3,7 +3,7 @@
 declare module 'node-ipc' {
   import type { Server as NetServer, Socket } from 'node:net';
 
-  interface IpcConfig {
+  export interface IpcConfig {
     silent: boolean;
     socketRoot: string;
     secureSocketRoot: boolean;
@@ -14,7 +14,7 @@ declare module 'node-ipc' {
     retry: number;
   }
 
-  interface IpcSocketServer {
+  export interface IpcSocketServer {
     server: NetServer | false;
     sockets: Socket[];
     on(event: string, handler: (...args: any[]) => void): this;
@@ -24,7 +24,7 @@ declare module 'node-ipc' {
     stop(): void;
   }
 
-  interface IpcClientConnection {
+  export interface IpcClientConnection {
     socket: Socket | false;
     on(event: string, handler: (...args: any[]) => void): this;
     off(event: string, handler: (...args: any[]) => void): this;

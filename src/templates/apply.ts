@@ -7,6 +7,9 @@ import { pristinePath } from './includes';
 import type { PlannedTemplate } from './plan';
 import { isReadOnlyError, renderOverReadOnly } from './read-only';
 
+/** Files written at once: enough to overlap fsyncs, few enough to stay far from file descriptor limits. */
+const PARALLEL = 8;
+
 export interface TemplatePlanItem extends PlannedTemplate {
   targetHost: string;
   pristineHost: string;
@@ -26,34 +29,58 @@ export interface AppliedTemplate {
  * boot still renders from the file as shipped, never from a rendered one.
  */
 export async function applyTemplates(items: readonly TemplatePlanItem[], system: System, onItem: (a: AppliedTemplate) => void = () => {}): Promise<AppliedTemplate[]> {
-  for (const item of items) {
+  await eachLimited(items, async (item) => {
     if (item.takePristine) await takePristine(item, item.takePristine);
-  }
+  });
   const applied: AppliedTemplate[] = [];
-  for (const item of items) {
-    const startMs = system.monotonicMs();
-    let detail: string | undefined = item.changed ? item.reasons.join(', ') : undefined;
-    if (item.changed) {
-      const meta = { mode: item.mode, uid: item.owner.uid, gid: item.owner.gid };
+  // Files are independent once every pristine copy is safe; their fsyncs overlap.
+  await eachLimited(items, async (item, i) => {
+    const done = await applyOne(item, system);
+    applied[i] = done;
+    onItem(done);
+  });
+  return applied;
+}
+
+async function applyOne(item: TemplatePlanItem, system: System): Promise<AppliedTemplate> {
+  const startMs = system.monotonicMs();
+  let detail: string | undefined = item.changed ? item.reasons.join(', ') : undefined;
+  if (item.changed) {
+    const meta = { mode: item.mode, uid: item.owner.uid, gid: item.owner.gid };
+    try {
+      await writeAtomic(item.targetHost, item.output, meta);
+    } catch (err) {
+      if (!isReadOnlyError(err)) throw ioError(item.path, err);
+      const rendered = await renderOverReadOnly(system, item.path, item.targetHost, item.output, meta);
+      detail = `${detail}; read-only root: bound from ${rendered}`;
+    }
+  }
+  return {
+    path: item.path,
+    outcome: item.changed ? 'changed' : 'unchanged',
+    startMs,
+    durationMs: system.monotonicMs() - startMs,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/** Runs `fn` over `items`, at most PARALLEL at a time; the first failure is thrown once those running have settled. */
+async function eachLimited<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    // After a failure no new file is started; the ones already in flight finish.
+    while (next < items.length && errors.length === 0) {
+      const i = next++;
       try {
-        await writeAtomic(item.targetHost, item.output, meta);
+        await fn(items[i] as T, i);
       } catch (err) {
-        if (!isReadOnlyError(err)) throw ioError(item.path, err);
-        const rendered = await renderOverReadOnly(system, item.path, item.targetHost, item.output, meta);
-        detail = `${detail}; read-only root: bound from ${rendered}`;
+        errors.push(err);
       }
     }
-    const done: AppliedTemplate = {
-      path: item.path,
-      outcome: item.changed ? 'changed' : 'unchanged',
-      startMs,
-      durationMs: system.monotonicMs() - startMs,
-      ...(detail ? { detail } : {}),
-    };
-    applied.push(done);
-    onItem(done);
-  }
-  return applied;
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  if (errors.length) throw errors[0];
 }
 
 async function takePristine(item: TemplatePlanItem, shipped: { content: Buffer; mode: number; uid: number; gid: number }): Promise<void> {

@@ -1,3 +1,5 @@
+// Proves analyze's blame table, critical path, JSON and SVG output, and its errors for missing or foreign reports.
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

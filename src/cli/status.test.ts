@@ -1,3 +1,5 @@
+// Proves status's states and exit codes from files and from a live agent, and that --wait stops at its timeout.
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';

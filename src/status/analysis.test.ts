@@ -1,3 +1,5 @@
+// Proves blame ordering, item limits and the critical path computed from report.json.
+
 import { describe, expect, it } from 'vitest';
 import { blame, criticalPath } from './analysis';
 import type { ReportDoc } from './formats';

@@ -1,3 +1,5 @@
+// Proves what the reporter writes (status.json, report.json), prints (console, JSON lines, kmsg) and when it serves the socket.
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

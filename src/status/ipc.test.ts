@@ -1,3 +1,5 @@
+// Proves the node-ipc status socket: snapshot on request, events until close, refusals.
+
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

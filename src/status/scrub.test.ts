@@ -1,3 +1,5 @@
+// Proves a fixture secret reaches no output: files, console, JSON events, socket events and snapshots.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

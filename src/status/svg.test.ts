@@ -1,3 +1,5 @@
+// Proves the SVG timeline is well-formed and shows every step and item with its duration.
+
 import { describe, expect, it } from 'vitest';
 import type { ReportDoc } from './formats';
 import { escapeXml, timelineSvg } from './svg';

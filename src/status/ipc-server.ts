@@ -6,7 +6,7 @@ import { newIpc } from './load-node-ipc';
 import { EVENT_MESSAGE, STATUS_REPLY, STATUS_REQUEST, type LiveServer, type LiveServerOptions } from './live';
 
 /** How long close() lets clients drain the last events before cutting them off. */
-const CLOSE_GRACE_MS = 200;
+const CLOSE_GRACE_MS = 100;
 
 export async function startIpcServer(options: LiveServerOptions): Promise<LiveServer> {
   const ipc = await newIpc();

@@ -58,15 +58,17 @@ export function debianLayer(out: string, opts: { deb?: string; tree?: string }):
   return { rootImg: join(out, 'root.img'), vmlinuz: join(out, 'vmlinuz'), initrd: join(out, 'initrd.img') };
 }
 
-/** dist/cloudlet-agent, or a clear failure telling how to make it. */
+/** dist/cloudlet-agent (or CLOUDLET_VM_AGENT), or a clear failure telling how to make it. */
 export function agentBinary(): string {
-  const bin = join(REPO, 'dist', 'cloudlet-agent');
+  const bin = process.env.CLOUDLET_VM_AGENT ?? join(REPO, 'dist', 'cloudlet-agent');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run "npm run build" before the VM tests`);
   return bin;
 }
 
-/** The newest dist/cloudlet-agent_*_amd64.deb, or a clear failure telling how to make it. */
+/** The newest dist/cloudlet-agent_*_amd64.deb (or CLOUDLET_VM_DEB), or a clear failure telling how to make it. */
 export function agentDeb(): string {
+  const override = process.env.CLOUDLET_VM_DEB;
+  if (override) return override;
   const dist = join(REPO, 'dist');
   const debs = existsSync(dist) ? readdirSync(dist).filter((f) => /^cloudlet-agent_.*_amd64\.deb$/.test(f)).sort() : [];
   const last = debs[debs.length - 1];

@@ -17,7 +17,8 @@ export const renderCommand: Command = {
   details: [
     '--root DIR        the image root (default /)',
     '--user-data FILE  take user data from FILE instead of the platforms',
-    '--diff            print a unified diff of each changed file (secret values shown as <secret>)',
+    '--diff            print a unified diff of each changed file (secret values shown as <secret>; in files',
+    '                  that hold secrets, removed lines are hidden, as they may hold an earlier secret)',
     '--dry-run         render in memory and report; write nothing (no pristine copies either)',
     '--json            the result as JSON: path, changed, mode, owner per template (never contents)',
     '--quiet           print only failures',
@@ -84,7 +85,7 @@ function printText(system: System, plan: TemplatesPlan, dryRun: boolean, diff: b
     const summary = summaryOf(t);
     system.out(`${verb} ${t.path} (${t.changed ? `changed: ${t.reasons.join(', ')}` : 'unchanged'}, ${String(summary.mode)} ${t.ownerLabel})`);
     if (!diff || !t.reasons.some((r) => r === 'content' || r === 'new')) continue;
-    const text = unifiedDiff(t.before?.toString('utf8') ?? null, t.output.toString('utf8'), t.path);
+    const text = unifiedDiff(t.before?.toString('utf8') ?? null, t.output.toString('utf8'), t.path, { hideRemoved: t.sensitive });
     system.out(scrub(text, secrets).trimEnd());
   }
 }

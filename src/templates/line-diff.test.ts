@@ -35,6 +35,14 @@ describe('unifiedDiff', () => {
     );
   });
 
+  it('hides the content of removed lines when asked, keeping added and context lines', () => {
+    const diff = unifiedDiff('a\npassword=old-secret\n', 'a\npassword=<secret>\n', '/x', { hideRemoved: true });
+    expect(diff).not.toContain('old-secret');
+    expect(diff).toContain('-<hidden: this file holds secrets>');
+    expect(diff).toContain('+password=<secret>');
+    expect(diff).toContain(' a');
+  });
+
   it('shows a new file as all added against /dev/null', () => {
     expect(unifiedDiff(null, 'a\nb\n', '/etc/new')).toBe(['--- /dev/null', '+++ b/etc/new', '@@ -0,0 +1,2 @@', '+a', '+b', ''].join('\n'));
   });

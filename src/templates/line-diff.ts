@@ -57,8 +57,13 @@ function editScript(a: string[], b: string[]): Op[] {
   return ops.reverse();
 }
 
-/** Unified diff with three lines of context; empty when the texts are equal. */
-export function unifiedDiff(before: string | null, after: string, label: string): string {
+export const HIDDEN_LINE = '<hidden: this file holds secrets>';
+
+/**
+ * Unified diff with three lines of context; empty when the texts are equal. With hideRemoved the
+ * content of removed lines is replaced by HIDDEN_LINE (they may hold a secret no longer known).
+ */
+export function unifiedDiff(before: string | null, after: string, label: string, options: { hideRemoved?: boolean } = {}): string {
   if (before === after) return '';
   const a = splitLines(before ?? '');
   const b = splitLines(after);
@@ -87,7 +92,7 @@ export function unifiedDiff(before: string | null, after: string, label: string)
     const oldCount = hunk.filter((o) => o.kind !== '+').length;
     const newCount = hunk.filter((o) => o.kind !== '-').length;
     out.push(`@@ -${oldCount ? oldLine : oldLine - 1},${oldCount} +${newCount ? newLine : newLine - 1},${newCount} @@`);
-    for (const o of hunk) out.push(`${o.kind}${o.line}`);
+    for (const o of hunk) out.push(`${o.kind}${o.kind === '-' && options.hideRemoved ? HIDDEN_LINE : o.line}`);
     oldLine += oldCount;
     newLine += newCount;
     i = end;

@@ -216,3 +216,23 @@ describe('planTemplates: secrets stay out of errors', () => {
     expect(err.message).toContain('bad password <secret>');
   });
 });
+
+describe('planTemplates: sensitive files', () => {
+  it('marks a file whose output holds a secret, or whose template names a writeOnly field, as sensitive', () => {
+    const includes = new Map<string, IncludeEntry>([['/.cloudlet/templates/db.ejs', { text: '<%= config.db_password ?? "" %>' }]]);
+    const [now, named, viaInclude, plain] = done(
+      planTemplates(
+        planInput(
+          [
+            { spec: { path: '/a' }, pristine: file('<%= config.db_password %>'), target: null },
+            { spec: { path: '/b' }, pristine: file('<% if (false) { %><%= config.db_password %><% } %>'), target: null },
+            { spec: { path: '/c' }, pristine: file('<%- include("/db.ejs") %>'), target: null },
+            { spec: { path: '/d' }, pristine: file('<%= config.greeting %> db_passwords_are_elsewhere'), target: null },
+          ],
+          includes,
+        ),
+      ),
+    );
+    expect([now?.sensitive, named?.sensitive, viaInclude?.sensitive, plain?.sensitive]).toEqual([true, true, true, false]);
+  });
+});

@@ -6,6 +6,7 @@ import type { TemplateContext } from './context';
 import { pristinePath, type IncludeEntry } from './includes';
 import { ownerLabel, resolveOwner, type Accounts, type Owner } from './owners';
 import { renderTemplate, templateLocals } from './render-template';
+import { isSensitive, writeOnlyNames } from './secret-fields';
 import { templateError } from './template-error';
 
 export const DEFAULT_MODE = 0o644;
@@ -49,6 +50,8 @@ export interface PlannedTemplate {
   source: 'pristine' | 'target';
   /** first render: the file as shipped, to keep as the pristine copy before the target is replaced */
   takePristine: FileState | null;
+  /** may hold secrets, now or from an earlier render: a diff must not show its removed lines */
+  sensitive: boolean;
 }
 
 export type PlanResult = { templates: PlannedTemplate[]; needs: [] } | { templates: undefined; needs: string[] };
@@ -59,6 +62,7 @@ export type PlanResult = { templates: PlannedTemplate[]; needs: [] } | { templat
  */
 export function planTemplates(input: PlanInput): PlanResult {
   const locals = templateLocals(input.context);
+  const secretFields = writeOnlyNames(input.context.manifest.config?.schema);
   const needs = new Set<string>();
   const planned: PlannedTemplate[] = [];
   for (const t of input.templates) {
@@ -70,9 +74,10 @@ export function planTemplates(input: PlanInput): PlanResult {
         fix: `ship the template at ${path} in the image (its first render keeps a pristine copy at ${pristinePath(path)})`,
       });
     }
+    const text = source.content.toString('utf8');
     let outcome;
     try {
-      outcome = renderTemplate({ path, text: source.content.toString('utf8'), locals, includes: input.includes });
+      outcome = renderTemplate({ path, text, locals, includes: input.includes });
     } catch (err) {
       throw templateError(err, path, input.secrets);
     }
@@ -95,9 +100,14 @@ export function planTemplates(input: PlanInput): PlanResult {
       ownerLabel: ownerLabel(owner, input.accounts),
       source: t.pristine ? 'pristine' : 'target',
       takePristine: t.pristine ? null : t.target,
+      sensitive: isSensitive(outcome.output, [text, ...outcome.used.map((u) => includeText(input.includes.get(u)))], input.secrets, secretFields),
     });
   }
   return needs.size ? { templates: undefined, needs: [...needs] } : { templates: planned, needs: [] };
+}
+
+function includeText(entry: IncludeEntry | undefined): string {
+  return entry && 'text' in entry ? entry.text : '';
 }
 
 function modeOf(t: TemplateInput): number {

@@ -37,8 +37,8 @@ export interface RenderRequest {
   includes: ReadonlyMap<string, IncludeEntry>;
 }
 
-/** Either the output, or the include files that must be read before the template can render. */
-export type RenderOutcome = { output: string; needs: [] } | { output: undefined; needs: string[] };
+/** Either the output (and the include files it used), or the include files that must be read first. */
+export type RenderOutcome = { output: string; needs: []; used: string[] } | { output: undefined; needs: string[] };
 
 /** A template could not be compiled; carries the file (and line, when it can be found). */
 export class TemplateCompileError extends Error {
@@ -61,6 +61,7 @@ class NeedInclude extends Error {}
  */
 export function renderTemplate(request: RenderRequest): RenderOutcome {
   const needs = new Set<string>();
+  const used = new Set<string>();
   const run = (text: string, file: string, storePath: string, depth: number, extra: Record<string, unknown>): string => {
     const fn = compile(text, file);
     const include = (name: unknown, data?: unknown): string => {
@@ -73,6 +74,7 @@ export function renderTemplate(request: RenderRequest): RenderOutcome {
       }
       if ('missing' in entry) throw new IncludeNameError(`include("${String(name)}"): ${target} does not exist in the image`);
       if ('refused' in entry) throw new IncludeNameError(`include("${String(name)}") is refused: ${entry.refused}`);
+      used.add(target);
       const own = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
       return run(entry.text, target, target, depth + 1, own);
     };
@@ -80,7 +82,7 @@ export function renderTemplate(request: RenderRequest): RenderOutcome {
   };
   try {
     const output = run(request.text, request.path, pristinePath(request.path), 0, {});
-    return needs.size ? { output: undefined, needs: [...needs] } : { output, needs: [] };
+    return needs.size ? { output: undefined, needs: [...needs] } : { output, needs: [], used: [...used] };
   } catch (err) {
     // A template may swallow the signal in its own try/catch; what it asked for still counts.
     if (needs.size) return { output: undefined, needs: [...needs] };

@@ -146,6 +146,16 @@ describe('render', () => {
     expect(r.stdout).toContain('+password=<secret>');
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
+
+  it('does not show a rotated secret (no longer in user data) in --diff', () => {
+    const root = image();
+    expect(runAgent(['render', '--root', root, '--user-data', userData({ db_password: 'old-secret-value' })]).code).toBe(0);
+    const r = runAgent(['render', '--root', root, '--user-data', userData({ db_password: SECRET }), '--dry-run', '--diff']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('+password=<secret>');
+    expect(r.stdout + r.stderr).not.toContain('old-secret-value');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
 });
 
 describe('render on a read-only root', () => {

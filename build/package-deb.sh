@@ -4,11 +4,13 @@
 #
 # Env: DEB_COMPRESSION=xz|gzip|zstd|none (default xz: smallest; gzip builds about 3x faster).
 #      DEB_OUTPUT=FILE to write the package elsewhere than dist/ (tests do).
+#      DEB_MAINTAINER="Name <address>" for the Maintainer field of a published package.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 agent="$repo/dist/cloudlet-agent"
 compression=${DEB_COMPRESSION:-xz}
+maintainer=${DEB_MAINTAINER:-cloudlet-agent maintainers <cloudlet-agent@example.org>}
 
 die() { echo "package: $*" >&2; exit 1; }
 
@@ -85,11 +87,13 @@ for file in "$repo"/systemd/*; do
   esac
 done
 
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
 install -D -m 0644 /dev/stdin "$stage/usr/share/doc/cloudlet-agent/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: cloudlet-agent
 
 Files: *
+Copyright: $(date -u -d "@$SOURCE_DATE_EPOCH" +%Y) cloudlet-agent contributors
 License: Apache-2.0
  On Debian systems the full text of the Apache License 2.0 is in
  /usr/share/common-licenses/Apache-2.0.
@@ -98,13 +102,28 @@ Comment: /usr/lib/cloudlet/cloudlet-agent embeds the Node.js runtime (MIT and
  systeminformation and yaml with their dependencies, each under its own licence.
 EOF
 
+changelog="$stage/usr/share/doc/cloudlet-agent/changelog.gz"
+printf 'cloudlet-agent (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- %s  %s\n' \
+  "$deb_version" "$version" "$maintainer" "$(date -R -u -d "@$SOURCE_DATE_EPOCH")" | gzip -9n >"$changelog"
+chmod 0644 "$changelog"
+
+# Findings that come with the official Node binary inside the executable, not with this package.
+install -D -m 0644 /dev/stdin "$stage/usr/share/lintian/overrides/cloudlet-agent" <<EOF
+# The executable is the official Node.js binary with the agent injected: upstream links zlib
+# statically and builds without PIE.
+cloudlet-agent: embedded-library zlib [usr/lib/cloudlet/cloudlet-agent]
+cloudlet-agent: hardening-no-pie [usr/lib/cloudlet/cloudlet-agent]
+# prerm disables, on removal only, the units an administrator enabled.
+cloudlet-agent: maintainer-script-calls-systemctl [prerm:*]
+EOF
+
 mkdir -m 0755 "$stage/DEBIAN"
 installed_kib=$(du -sk --apparent-size "$stage/usr" | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOF
 Package: cloudlet-agent
 Version: $deb_version
 Architecture: amd64
-Maintainer: cloudlet-agent maintainers <root@localhost>
+Maintainer: $maintainer
 Installed-Size: $installed_kib
 Depends: libc6 (>= 2.28), libstdc++6 (>= 5), libgcc-s1
 Section: admin
@@ -123,7 +142,6 @@ for script in postinst prerm postrm; do
   sh -n "$stage/DEBIAN/$script" || die "DEBIAN/$script has a syntax error"
 done
 
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
 dpkg-deb --root-owner-group -Z"$compression" --build "$stage" "$deb.partial" >/dev/null
 mv "$deb.partial" "$deb"
 

@@ -1,3 +1,5 @@
+// writeAtomic against a real temp dir: rename semantics, final mode/owner, parents, cleanup on failure.
+
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

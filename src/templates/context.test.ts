@@ -1,3 +1,5 @@
+// buildContext: env from facts and platform, declared config keys, deep freezing.
+
 import { describe, expect, it } from 'vitest';
 import { buildContext } from './context';
 import { FACTS, fakeManifest, SOURCE, USER_DATA } from './test-fixtures';

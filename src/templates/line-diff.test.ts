@@ -1,3 +1,5 @@
+// unifiedDiff: hunks, context, new files, hidden removed lines; checked by patching back.
+
 import { describe, expect, it } from 'vitest';
 import { unifiedDiff } from './line-diff';
 

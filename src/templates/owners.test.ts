@@ -1,3 +1,5 @@
+// Owner specs resolved against image account files.
+
 import { describe, expect, it } from 'vitest';
 import { ownerLabel, parseAccounts, resolveOwner } from './owners';
 

@@ -1,3 +1,5 @@
+// planTemplates with fake inputs: sources, unchanged detection, mode/owner, all-or-nothing, includes, secrets.
+
 import { describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
 import type { IncludeEntry } from './includes';

@@ -1,3 +1,5 @@
+// Secret scrubbing of messages and diffs.
+
 import { describe, expect, it } from 'vitest';
 import { holdsSecret, scrub } from './scrub';
 

@@ -1,3 +1,5 @@
+// The templates step on real temp trees: pristine copies, unchanged files, confinement, events.
+
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,5 @@
+// Strict EJS: undefined names, missing config/env keys, syntax errors, all reported with file and line.
+
 import { describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
 import { planTemplates } from './plan';

@@ -8,9 +8,9 @@ export class MissingKeyError extends ReferenceError {
   }
 }
 
-// Keys that JavaScript itself probes for on any object (JSON.stringify, await, Node's inspector);
+// Keys that JavaScript itself probes for on any object (JSON.stringify, await);
 // a missing one must read as undefined or those operations would break.
-const PROBED = new Set(['toJSON', 'then', 'inspect', 'asymmetricMatch', '$$typeof', 'nodeType']);
+const PROBED = new Set(['toJSON', 'then']);
 
 /**
  * A strict, read-only view of `value` (deeply). The view works on a private copy: the invariants of

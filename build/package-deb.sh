@@ -4,11 +4,12 @@
 #
 # Env: DEB_COMPRESSION=xz|gzip|zstd|none (default xz: smallest; gzip builds about 3x faster).
 #      DEB_OUTPUT=FILE to write the package elsewhere than dist/ (tests do).
+#      DEB_AGENT=FILE to package another executable than dist/cloudlet-agent (tests do).
 #      DEB_MAINTAINER="Name <address>" for the Maintainer field of a published package.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-agent="$repo/dist/cloudlet-agent"
+agent=${DEB_AGENT:-"$repo/dist/cloudlet-agent"}
 compression=${DEB_COMPRESSION:-xz}
 maintainer=${DEB_MAINTAINER:-cloudlet-agent maintainers <cloudlet-agent@example.org>}
 

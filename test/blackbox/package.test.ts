@@ -1,7 +1,7 @@
 // The Debian package from build/package-deb.sh: control fields, contents and modes, maintainer scripts.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, tempDir } from './harness';
@@ -11,6 +11,7 @@ const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as
 let work: { dir: string; cleanup: () => void };
 let deb: string;
 let root: string;
+let agent: string;
 
 function sh(cmd: string, args: string[], env: Record<string, string> = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
@@ -54,15 +55,19 @@ function runMaintainerScript(script: string, arg: string, fakes: string[]): stri
 }
 
 beforeAll(() => {
-  const agent = join(REPO, 'dist', 'cloudlet-agent');
-  if (!existsSync(agent)) throw new Error(`${agent} is missing: run "npm run build" first`);
+  const built = join(REPO, 'dist', 'cloudlet-agent');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run "npm run build" first`);
   for (const tool of ['dpkg-deb', 'md5sum']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y dpkg coreutils`);
   }
   work = tempDir('cloudlet-package-');
+  // A private copy: a build running meanwhile must not swap the executable under the comparison.
+  agent = join(work.dir, 'cloudlet-agent');
+  copyFileSync(built, agent);
+  chmodSync(agent, 0o755);
   deb = join(work.dir, `cloudlet-agent_${VERSION}_amd64.deb`);
   // gzip: the test checks the package, not the compressor, and xz takes three times as long.
-  sh('bash', [join(REPO, 'build', 'package-deb.sh')], { DEB_OUTPUT: deb, DEB_COMPRESSION: 'gzip' });
+  sh('bash', [join(REPO, 'build', 'package-deb.sh')], { DEB_OUTPUT: deb, DEB_AGENT: agent, DEB_COMPRESSION: 'gzip' });
   root = join(work.dir, 'root');
   sh('dpkg-deb', ['-x', deb, root]);
   sh('dpkg-deb', ['-e', deb, join(work.dir, 'control')]);
@@ -81,7 +86,7 @@ describe('control fields', () => {
 
   it('declares an Installed-Size that covers the executable', () => {
     const kib = Number(field('Installed-Size'));
-    expect(kib * 1024).toBeGreaterThanOrEqual(lstatSync(join(REPO, 'dist', 'cloudlet-agent')).size);
+    expect(kib * 1024).toBeGreaterThanOrEqual(lstatSync(agent).size);
   });
 });
 
@@ -89,7 +94,7 @@ describe('contents (dpkg -x into a temp dir)', () => {
   it('installs the executable at /usr/lib/cloudlet with mode 0755, byte for byte the built one', () => {
     const installed = join(root, 'usr/lib/cloudlet/cloudlet-agent');
     expect(mode(installed)).toBe(0o755);
-    expect(readFileSync(installed).equals(readFileSync(join(REPO, 'dist', 'cloudlet-agent')))).toBe(true);
+    expect(readFileSync(installed).equals(readFileSync(agent))).toBe(true);
   });
 
   it('links /usr/sbin/cloudlet-agent to it with a relative link that resolves inside the root', () => {

@@ -66,7 +66,7 @@ export const validateCommand: Command = {
 
 function configSchemaProblems(manifest: NormalizedManifest): SourcedProblem[] {
   try {
-    compileConfigSchema(configSchemaOf(manifest));
+    compileConfigSchema(configSchemaOf(manifest), { metaSchema: true });
     return [];
   } catch (err) {
     if (!(err instanceof AgentError)) throw err;

@@ -25,7 +25,16 @@ interface SecretHit {
   value: unknown;
 }
 
-const compiled = new WeakMap<object, CompiledConfigSchema>();
+export interface CompileOptions {
+  /**
+   * Check the schema against its dialect's meta-schema first. Compiling the meta-schema costs ~50 ms,
+   * so the boot path leaves it to `cloudlet-agent validate` (run when the image is built); at boot a
+   * schema ajv cannot compile is still refused.
+   */
+  metaSchema?: boolean;
+}
+
+const compiled = { checked: new WeakMap<object, CompiledConfigSchema>(), unchecked: new WeakMap<object, CompiledConfigSchema>() };
 
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
@@ -34,11 +43,12 @@ const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
  * The compiled config schema, from a cache keyed by the schema object, so one run compiles it once.
  * A schema ajv cannot compile is E_MANIFEST_INVALID at /config/schema.
  */
-export function compileConfigSchema(schema: Record<string, unknown>): CompiledConfigSchema {
-  const cached = compiled.get(schema);
+export function compileConfigSchema(schema: Record<string, unknown>, options: CompileOptions = {}): CompiledConfigSchema {
+  const cache = options.metaSchema ? compiled.checked : compiled.unchecked;
+  const cached = cache.get(schema);
   if (cached) return cached;
   let hits: SecretHit[] = [];
-  const ajv = ajvFor(schema);
+  const ajv = ajvFor(schema, options.metaSchema ?? false);
   // writeOnly is only an annotation to ajv; as a keyword with a function it tells which values it covers,
   // through $ref, allOf, items and the rest, exactly as validation walks them.
   const collect: SchemaValidateFunction = (flag: unknown, data: unknown, _parent?: unknown, cxt?: { instancePath: string }) => {
@@ -72,14 +82,14 @@ export function compileConfigSchema(schema: Record<string, unknown>): CompiledCo
       };
     },
   };
-  compiled.set(schema, result);
+  cache.set(schema, result);
   return result;
 }
 
-function ajvFor(schema: Record<string, unknown>): Ajv2020 | AjvDraft07 {
+function ajvFor(schema: Record<string, unknown>, metaSchema: boolean): Ajv2020 | AjvDraft07 {
   // Formats are annotations here: the agent carries no format library, and an unknown format must not stop a boot.
   // verbose gives errors their parentSchema (for the allowed keys); their `data` is never read.
-  const options = { allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, logger: false as const };
+  const options = { allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, validateSchema: metaSchema, logger: false as const };
   const declared = schema.$schema;
   if (declared === undefined || declared === DRAFT_2020) return new Ajv2020(options);
   if (typeof declared === 'string' && DRAFT_07.test(declared)) return new AjvDraft07(options);

@@ -6,7 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -84,6 +84,8 @@ function record(name, result, target, rssArgvFor) {
 }
 
 const version = runOnce([AGENT, '--version']).stdout.trim();
+// Other work on the machine inflates every figure: say how busy it was.
+const loadBefore = loadavg()[0];
 
 record('cold start: --version', timeRuns(RUNS, () => [AGENT, '--version']), 60, () => [AGENT, '--version']);
 
@@ -136,7 +138,7 @@ function show() {
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   process.stdout.write(
     [
-      `${version} | ${cpus().length} cpus | ${RUNS} runs per measure, median (after one warm-up run)`,
+      `${version} | ${cpus().length} cpus | load ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)} | ${RUNS} runs per measure, median after one warm-up`,
       '',
       ...lines,
       '',
@@ -148,7 +150,7 @@ function show() {
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, sizeBytes, unshareMs: namespaceCost.median, rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, load: [loadBefore, loadavg()[0]], sizeBytes, unshareMs: namespaceCost.median, rows }, null, 2)}\n`);
 } else {
   show();
 }

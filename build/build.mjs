@@ -40,7 +40,12 @@ async function runValidatorGenerator() {
 function checkExecutable(executable) {
   let out;
   try {
-    out = execFileSync(executable, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    // A bogus NODE_OPTIONS proves execArgvExtension "none": the environment cannot change the agent.
+    out = execFileSync(executable, ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      env: { ...process.env, NODE_OPTIONS: '--cloudlet-not-an-option' },
+    });
   } catch (err) {
     throw new Error(`the built executable does not run: ${err.stderr || err.message}`, { cause: err });
   }

@@ -40,10 +40,10 @@ cloudlet_agent_run() {
         emergency_shell -n cloudlet-agent "cloudlet-agent failed: fix the cause above, then reboot"
         return 0
     fi
-    echo "cloudlet-agent failed (exit ${rc}): boot halted (onError \"halt\"). Fix the cause above and reboot." >/dev/console
+    echo "cloudlet-agent failed (exit ${rc}): boot halted (onError \"halt\"). Fix the cause above and reboot."
     while :; do
         sleep 60
-        echo "cloudlet-agent: boot halted, see the error above" >/dev/console
+        echo "cloudlet-agent: boot halted, see the error above"
     done
 }
 

@@ -1,0 +1,143 @@
+// Blackbox: the agent as PID 1 (in a PID namespace) and the initramfs-tools script in a stand-in initramfs.
+
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runInNamespace, writeTree } from './harness';
+import { bootImage, repoFile, type BootImage } from './mounts-boot-support';
+import { mountsUnder } from './mounts-support';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()?.();
+});
+
+const INIT = `#!/bin/sh
+echo "real init ran: $0 $*"
+cat /var/cache/app/from-image.txt
+echo '--- mountinfo'
+cat /proc/self/mountinfo
+echo '--- status'
+cat /run/cloudlet/status.json
+`;
+
+function image(extra: Record<string, unknown> = {}): BootImage {
+  const img = bootImage(
+    {
+      cloudlet: '0.0.4',
+      name: 'boot-test',
+      platforms: [],
+      volatile: [{ path: '/var/cache/app', size: '4M' }],
+      entrypoints: { init: { path: '/sbin/init' } },
+      ...extra,
+    },
+    { '/sbin/init': { content: INIT, mode: 0o755 }, '/var/cache/app/from-image.txt': 'image content visible\n' },
+  );
+  cleanups.push(img.cleanup);
+  return img;
+}
+
+const UNMET = { entrypoints: { init: { path: '/sbin/init', requires: { arch: ['s390x'] } } } };
+
+/** Boots the image with the agent as PID 1 of a new PID namespace; `limit` seconds at most. */
+function bootPid1(img: BootImage, limit = 60) {
+  const r = runInNamespace(`${img.agentSetup}
+set +e
+timeout -s KILL ${limit} unshare -p -f --kill-child chroot ${img.root} /usr/lib/cloudlet/cloudlet-agent single -s 2>&1
+echo "exit=$?"`);
+  const [before = '', after = ''] = r.stdout.split('--- mountinfo\n');
+  const [mountinfo = '', statusAndExit = ''] = after.split('--- status\n');
+  const status = statusAndExit.split(/\nexit=/)[0] ?? '';
+  return { out: r.stdout + r.stderr, before, mounts: mountsUnder(mountinfo, ''), status, exit: Number(/exit=(\d+)/.exec(r.stdout)?.[1]) };
+}
+
+describe('PID 1 mode (init=/usr/sbin/cloudlet-agent)', () => {
+  it('mounts /proc, /sys, /dev, /run, runs the pipeline, then execs the real init with the kernel\'s arguments', () => {
+    const r = bootPid1(image());
+    expect(r.before, r.out).toContain('real init ran: /sbin/init single -s');
+    expect(r.before).toContain('image content visible');
+    const types = r.mounts.map((m) => m.split(' ').slice(0, 2).join(' '));
+    expect(types).toEqual(expect.arrayContaining(['proc /proc', 'sysfs /sys', 'devtmpfs /dev', 'tmpfs /run', 'tmpfs /var/cache/app']));
+    expect(JSON.parse(r.status).state).toBe('done');
+  });
+
+  it('halts with the one clear error on the console when a requirement is unmet (onError "halt"), and never runs init', () => {
+    const r = bootPid1(image(UNMET), 8);
+    expect(r.exit).toBe(137);
+    expect(r.out).toContain('E_REQUIREMENTS_UNMET');
+    expect(r.out).toContain('boot halted');
+    expect(r.out).not.toContain('real init ran');
+  });
+
+  it('boots the real init anyway with onError "continue", status degraded', () => {
+    const r = bootPid1(image({ ...UNMET, onError: 'continue' }));
+    expect(r.before, r.out).toContain('real init ran: /sbin/init single -s');
+    expect(JSON.parse(r.status).state).toBe('degraded');
+  });
+
+  it('execs /bin/sh with onError "shell"', () => {
+    const r = bootPid1(image({ ...UNMET, onError: 'shell' }));
+    expect(r.out).toContain('onError is "shell": starting /bin/sh');
+    expect(r.out).not.toContain('real init ran');
+  });
+});
+
+const FUNCTIONS = `log_begin_msg() { echo "begin: $*"; }
+log_end_msg() { echo "end"; }
+log_warning_msg() { echo "warning: $*"; }
+log_failure_msg() { echo "failure: $*"; }
+panic() { echo "PANIC: $*"; exit 1; }
+`;
+
+/** Runs the repository's local-bottom script in a busybox stand-in for the initramfs, root at /root. */
+function initramfsBoot(img: BootImage, limit = 60) {
+  const initrd = bootImage({ cloudlet: '0.0.4', name: 'initrd', entrypoints: {} });
+  cleanups.push(initrd.cleanup);
+  writeTree(initrd.root, {
+    '/scripts/functions': FUNCTIONS,
+    '/scripts/local-bottom/cloudlet-agent': { content: repoFile('initramfs/initramfs-tools/scripts/local-bottom/cloudlet-agent'), mode: 0o755 },
+    '/root': { dir: true },
+  });
+  const rd = initrd.root;
+  const r = runInNamespace(`${img.agentSetup}
+mount --rbind ${img.root} ${rd}/root
+mount --bind /dev ${rd}/dev
+mount -t proc proc ${rd}/proc
+mount --bind /sys ${rd}/sys
+mount -t tmpfs tmpfs ${rd}/run
+set +e
+timeout ${limit} chroot ${rd} /bin/sh -c 'rootmnt=/root; export rootmnt; exec /bin/sh /scripts/local-bottom/cloudlet-agent' 2>&1
+echo "exit=$?"
+echo '--- mountinfo'
+cat /proc/self/mountinfo
+echo '--- status'
+cat ${rd}/run/cloudlet/status.json`);
+  const [before = '', after = ''] = r.stdout.split('--- mountinfo\n');
+  const [mountinfo = '', status = ''] = after.split('--- status\n');
+  return { out: r.stdout + r.stderr, before, mounts: mountsUnder(mountinfo, join(rd, 'root')), status, exit: Number(/exit=(\d+)/.exec(r.stdout)?.[1]) };
+}
+
+describe('initramfs-tools local-bottom script', () => {
+  it('runs the agent from the root in a chroot, leaves its mounts on the root and removes its own binds', () => {
+    const r = initramfsBoot(image());
+    expect(r.exit, r.out).toBe(0);
+    expect(r.before).toContain('begin: Running cloudlet-agent');
+    const points = r.mounts.map((m) => m.split(' ')[1]);
+    expect(points).toContain('/var/cache/app');
+    for (const dir of ['/dev', '/proc', '/sys', '/run']) expect(points).not.toContain(dir);
+    // The status went to the initramfs's /run, which moves into the root at switch_root.
+    expect(JSON.parse(r.status).state).toBe('done');
+  });
+
+  it('drops to the initramfs shell (panic) on failure when onError is "shell"', () => {
+    const r = initramfsBoot(image({ ...UNMET, onError: 'shell' }));
+    expect(r.out).toContain('E_REQUIREMENTS_UNMET');
+    expect(r.out).toMatch(/PANIC: cloudlet-agent failed \(exit 3\)/);
+    expect(r.exit).toBe(1);
+  });
+
+  it('stops the boot on failure with the default onError "halt"', () => {
+    const r = initramfsBoot(image(UNMET), 8);
+    expect(r.out).toContain('boot halted (onError "halt")');
+    expect(r.exit).toBe(124);
+  });
+});

@@ -28,6 +28,8 @@ export interface AskOptions {
   params: KernelParam[];
   settings: DatasourceSettings;
   onAttempt?: (attempt: Attempt) => void;
+  /** runs once, before the first network platform is asked (to bring a link up) */
+  beforeNetwork?: () => Promise<void>;
 }
 
 export interface Answer {
@@ -50,7 +52,12 @@ export async function askPlatforms(sources: readonly Datasource[], options: AskO
   };
   const totalEnd = system.monotonicMs() + (settings.total ?? DEFAULT_TOTAL_SECONDS) * 1000;
   let timedOut: AgentError | undefined;
+  let networkReady = false;
   for (const source of sources) {
+    if (source.kind === 'network' && !networkReady) {
+      networkReady = true;
+      await options.beforeNetwork?.();
+    }
     const start = system.monotonicMs();
     if (start >= totalEnd) {
       record({ platform: source.name, outcome: 'skipped', startMs: start, durationMs: 0, detail: 'the total deadline for all platforms has passed' });

@@ -12,6 +12,7 @@ import { askPlatforms, type Attempt } from './run-platforms';
 import { selectPlatforms } from './select';
 import type { DatasourceResult } from './types';
 import { decodeUserData } from './user-data-bytes';
+import { bringUpLinkLocal, type EphemeralLink } from './network-up';
 import { completeBoot, recordBoot, type BootRecord } from './instance-state';
 
 /** Platform name of user data given with --user-data FILE. */
@@ -48,6 +49,7 @@ export const userDataStep: Step<UserDataPlan> = {
     } else {
       const selection = selectPlatforms(manifest.platforms, params, DATASOURCES);
       narrowedBy = selection.narrowedBy;
+      let link: EphemeralLink | null = null;
       const answer = await askPlatforms(selection.sources, {
         system: ctx.system,
         root: ctx.options.root,
@@ -63,7 +65,11 @@ export const userDataStep: Step<UserDataPlan> = {
             durationMs: a.durationMs,
             ...(a.detail ? { detail: a.detail } : {}),
           }),
-      });
+        // As PID 1 nobody else has configured a network yet; in the other modes the boot did.
+        beforeNetwork: ctx.options.mode === 'init' ? async () => {
+          link = await bringUpLinkLocal(ctx.system);
+        } : undefined,
+      }).finally(() => (link as EphemeralLink | null)?.teardown());
       source = answer.result;
       attempts = answer.attempts;
     }

@@ -97,6 +97,18 @@ describe('templates step on a real tree', () => {
     expect(read('/etc/motd')).toBe('second\n');
   });
 
+  it('tells templates whether this is the first boot, as the user-data step recorded it', async () => {
+    put('/etc/first', '<%= env.firstBoot ? "first" : "again" %>\n');
+    const first = context([{ path: '/etc/first' }]);
+    first.state.firstBoot = true;
+    await renderAll(first);
+    expect(read('/etc/first')).toBe('first\n');
+    const later = context([{ path: '/etc/first' }]);
+    later.state.firstBoot = false;
+    await renderAll(later);
+    expect(read('/etc/first')).toBe('again\n');
+  });
+
   it('does not rewrite a file whose output, mode and owner are already right', async () => {
     put('/etc/motd', '<%= config.greeting %>\n');
     await renderAll(context([{ path: '/etc/motd' }]));

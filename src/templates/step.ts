@@ -36,6 +36,7 @@ export const templatesStep: Step<TemplatesPlan> = {
       facts: need(ctx, 'facts'),
       ...(ctx.state.userData ? { userData: ctx.state.userData } : {}),
       ...(ctx.state.source ? { source: ctx.state.source } : {}),
+      ...(ctx.state.firstBoot !== undefined ? { firstBoot: ctx.state.firstBoot } : {}),
     });
     const accounts = await loadAccounts(root);
     const includes = new Map<string, IncludeEntry>();

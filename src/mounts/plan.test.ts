@@ -177,3 +177,17 @@ describe('planMounts: identity of a new filesystem', () => {
     expect(plan.actions[0]).toEqual({ kind: 'mkfs', device: '/dev/vdb', fstype: 'ext4', label: 'data' });
   });
 });
+
+describe('planMounts: a new disk has no label yet', () => {
+  it('formats the only blank disk when no volume carries the label and format is if-blank, giving it the label', () => {
+    const plan = planMounts(input(), probes({ ...BLANK, matchedBy: 'only-blank-disk' }));
+    expect(plan.actions[0]).toEqual({ kind: 'mkfs', device: '/dev/vdb', fstype: 'ext4', label: 'data', onlyBlankDisk: true });
+    expect(describeAction(plan.actions[0] as never)).toBe('mkfs.ext4 /dev/vdb (blank, the only blank disk) label=data');
+  });
+
+  it('does not guess between several blank disks', () => {
+    const plan = planMounts(input(), probes({ zeroed: false, ambiguous: ['/dev/vdb', '/dev/vdc'] }));
+    expect(kinds(plan)).toEqual([]);
+    expect(plan.storageProblem?.message).toMatch(/2 blank disks \(\/dev\/vdb, \/dev\/vdc\)/);
+  });
+});

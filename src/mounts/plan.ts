@@ -101,6 +101,12 @@ function storageActions(storage: EffectiveStorage, probes: MountProbes): Storage
   if (mounted) {
     return refuse(`another filesystem (${mounted.fstype}, ${mounted.majorMinor}) is already mounted at ${STORAGE_MOUNTPOINT}`, where, `unmount it, or point storage.device at it`);
   }
+  if (device?.ambiguous) {
+    return refuse(`no volume is labelled ${storage.device} yet, and there are ${device.ambiguous.length} blank disks (${device.ambiguous.join(', ')})`, where, 'name the disk to format on the kernel command line (cloudlet.storage=/dev/vdb) or in user data storage.device; it gets the label');
+  }
+  if (device?.matchedBy === 'only-blank-disk' && storage.format !== 'if-blank') {
+    return refuse(`no block device matches ${storage.device}`, where, 'attach the volume, or correct storage.device (LABEL=, UUID= or /dev/ path)');
+  }
   if (!device?.path) {
     return refuse(`no block device matches ${storage.device}`, where, 'attach the volume, or correct storage.device (LABEL=, UUID= or /dev/ path)');
   }
@@ -127,7 +133,7 @@ function storageActions(storage: EffectiveStorage, probes: MountProbes): Storage
     return refuse(`${path} is blank and storage.format is "never"`, where, 'set storage.format to "if-blank" to let the agent make a filesystem on a blank device, or run mkfs yourself');
   }
   const fstype = storage.fstype ?? DEFAULT_FSTYPE;
-  const mkfs: MountAction = { kind: 'mkfs', device: path, fstype, ...storage.identity };
+  const mkfs: MountAction = { kind: 'mkfs', device: path, fstype, ...storage.identity, ...(device.matchedBy === 'only-blank-disk' ? { onlyBlankDisk: true } : {}) };
   return { actions: [mkfs, { ...mount, fstype }], ...(device.majorMinor ? { majorMinor: device.majorMinor } : {}) };
 }
 
@@ -189,7 +195,7 @@ function probeOf(probes: MountProbes, path: string): PathProbe {
 export function describeAction(a: MountAction): string {
   switch (a.kind) {
     case 'mkfs':
-      return `mkfs.${a.fstype} ${a.device} (blank)${a.label ? ` label=${a.label}` : ''}${a.uuid ? ` uuid=${a.uuid}` : ''}`;
+      return `mkfs.${a.fstype} ${a.device} (blank${a.onlyBlankDisk ? ', the only blank disk' : ''})${a.label ? ` label=${a.label}` : ''}${a.uuid ? ` uuid=${a.uuid}` : ''}`;
     case 'mount-storage':
       return `mount ${a.device} -> ${a.target}${a.fstype ? ` (${a.fstype}${a.options ? `, ${a.options}` : ''})` : ''}`;
     case 'seed':

@@ -24,7 +24,7 @@ export async function probeMounts(system: System, root: string, storage: Effecti
   const mounts = await readMountinfo(system);
   const storageHost = await joinRoot(root, STORAGE_MOUNTPOINT);
   const storageMounted = mountedAt(mounts, storageHost);
-  const device = storage ? await probeStorageDevice(system, storage.device) : undefined;
+  const device = storage ? await probeStorageDevice(system, storage) : undefined;
   const probes: PathProbe[] = [];
   for (const path of paths) {
     const host = await joinRoot(root, path);
@@ -43,9 +43,43 @@ export async function probeMounts(system: System, root: string, storage: Effecti
 }
 
 /** The device the spec names, with every signature found on it; nothing is written. */
-export async function probeStorageDevice(system: System, spec: string): Promise<DeviceProbe> {
-  const path = await findDevice(system, spec);
-  if (path === null) return { zeroed: false };
+export async function probeStorageDevice(system: System, storage: EffectiveStorage): Promise<DeviceProbe> {
+  const path = await findDevice(system, storage.device);
+  if (path !== null) return { ...(await probeDevicePath(path)), matchedBy: 'spec' };
+  // A new disk carries no label yet: with "if-blank" the one blank whole disk is the volume to make.
+  if (storage.format !== 'if-blank' || storage.device.startsWith('/dev/')) return { zeroed: false };
+  const blank = await blankDisks(system);
+  if (blank.length === 1) return { ...(await probeDevicePath(blank[0] as string)), matchedBy: 'only-blank-disk' };
+  return blank.length > 1 ? { zeroed: false, ambiguous: blank } : { zeroed: false };
+}
+
+// Never candidates for "the blank disk": loop devices are files someone attached on purpose, the
+// rest are memory, optical, floppy, device-mapper, RAID and network block devices.
+const NOT_DISKS = /^(loop|ram|zram|sr|fd|dm-|md|nbd|mtdblock)/;
+
+/** Whole, writable, non-empty disks without partitions whose every probed byte is zero. */
+async function blankDisks(system: System): Promise<string[]> {
+  const sysBlock = join(system.hostPaths.sys, 'class', 'block');
+  const names = await readdir(sysBlock).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const name of names.sort()) {
+    if (NOT_DISKS.test(name)) continue;
+    const dir = join(sysBlock, name);
+    const attr = (a: string) => readFile(join(dir, a), 'utf8').then((s) => s.trim(), () => undefined);
+    if ((await attr('partition')) !== undefined) continue;
+    if ((await attr('ro')) !== '0' || Number(await attr('size')) <= 0) continue;
+    if (names.some((other) => other !== name && other.startsWith(name) && /^p?[0-9]+$/.test(other.slice(name.length)))) continue;
+    const path = join(system.hostPaths.dev, name);
+    try {
+      if ((await signatureOf(path)) === null && (await looksBlank(path))) found.push(path);
+    } catch {
+      // A disk that cannot be read is not one to format.
+    }
+  }
+  return found;
+}
+
+async function probeDevicePath(path: string): Promise<DeviceProbe> {
   const st = await stat(path);
   const majorMinor = st.isBlockDevice() ? `${Math.floor(st.rdev / 256) & 0xfff}:${(st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)}` : undefined;
   const fs = await probeDevice(path);

@@ -29,6 +29,13 @@ export interface DeviceProbe {
   otherSignature?: string;
   /** true only when every byte of the regions read was zero */
   zeroed: boolean;
+  /**
+   * "only-blank-disk": nothing carries the LABEL=/UUID= yet (a new disk has no label), and this is
+   * the one whole disk of the machine that is blank. Looked for only with format "if-blank".
+   */
+  matchedBy?: 'spec' | 'only-blank-disk';
+  /** several blank disks and none carries the label: the agent will not guess */
+  ambiguous?: string[];
 }
 
 /** What is mounted at a path now (from mountinfo), so a second run changes nothing. */
@@ -69,7 +76,7 @@ export interface MountInput {
 }
 
 export type MountAction =
-  | { kind: 'mkfs'; device: string; fstype: string; label?: string; uuid?: string }
+  | { kind: 'mkfs'; device: string; fstype: string; label?: string; uuid?: string; onlyBlankDisk?: boolean }
   | { kind: 'mount-storage'; device: string; fstype?: string; options?: string; target: string }
   | { kind: 'seed'; path: string; volumePath: string; from: 'file' | 'dir' | 'empty-dir'; ifAbsent: boolean }
   | { kind: 'bind'; source: string; target: string; makeTarget: PathKind }

@@ -153,3 +153,30 @@ describe('ec2 tokens', () => {
     expect(b.stderr).toMatch(/error E_PLATFORM: .*401/);
   });
 });
+
+describe('first boot and clones', () => {
+  it('first boot, then an ordinary boot, then a clone with a new instance id', async () => {
+    const img = makeImage(
+      { cloudlet: '0.0.4', name: 'clone', platforms: ['ec2'], datasources: { endpoints: { ec2: 'http://127.0.0.1:1' } }, entrypoints: { init: {} } },
+      {},
+    );
+    const tmp = tempDir('cloudlet-clone-');
+    cleanups.push(img.cleanup, tmp.cleanup);
+    const manifestPath = join(img.root, '.cloudlet', 'manifest');
+    const bootWith = async (instanceId: string) => {
+      const em = await emulator(startEc2({ instanceId }));
+      const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as { datasources: { endpoints: { ec2: string } } };
+      m.datasources.endpoints.ec2 = em.url;
+      writeFileSync(manifestPath, JSON.stringify(m));
+      const runDir = join(tmp.dir, `run-${instanceId}-${Math.random().toString(36).slice(2)}`);
+      const r = await runAgentAsync([], { script: 'exec $AGENT run --root "$ROOT" --run-dir "$RUN_DIR"', env: { ROOT: img.root, RUN_DIR: runDir } });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(runDir, 'cloudlet', 'status.json'), 'utf8')) as Record<string, unknown>;
+    };
+    expect(await bootWith('i-first')).toMatchObject({ platform: 'ec2', instanceId: 'i-first', firstBoot: true, instanceChanged: false });
+    expect(await bootWith('i-first')).toMatchObject({ firstBoot: false, instanceChanged: false });
+    expect(await bootWith('i-clone')).toMatchObject({ instanceId: 'i-clone', firstBoot: true, instanceChanged: true });
+    expect(readFileSync(join(img.root, 'var/lib/cloudlet/instance-id'), 'utf8')).toBe('i-clone\n');
+    expect(await bootWith('i-clone')).toMatchObject({ firstBoot: false, instanceChanged: false });
+  });
+});

@@ -19,6 +19,8 @@ const BACKOFF_CAP_MS = 1000;
 
 /** Network errors meaning "nobody is there": the platform is absent, not broken. */
 const ABSENT = new Set(['ECONNREFUSED']);
+/** No route (yet): retried, as the link may still be coming up, and a timeout if it never does. */
+const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL']);
 /** Answers worth another try before the deadline: the service is there but busy or failing. */
 const TRANSIENT_STATUS = (status: number) => status === 429 || status >= 500;
 
@@ -57,9 +59,15 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
         }
         throw new AgentError('E_PLATFORM', `${platform}: ${req.url} sent more than ${req.maxBytes ?? (1 << 20) + 1} bytes`, { where: req.url });
       }
-      last = error.code === 'E_PLATFORM_TIMEOUT'
-        ? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: ${req.url} did not answer in time`, { where: req.url, cause: error })
-        : new AgentError('E_PLATFORM', `${platform}: ${error.message}`, { where: req.url, cause: error });
+      if (error.code === 'E_PLATFORM_TIMEOUT' || (cause && UNREACHABLE.has(cause))) {
+        last = new AgentError('E_PLATFORM_TIMEOUT', `${platform}: ${req.url} did not answer in time${cause && UNREACHABLE.has(cause) ? ` (${cause}: no route to it)` : ''}`, {
+          where: req.url,
+          fix: 'check that this machine runs on that platform and its network is up (see docs/platforms.md), or raise datasources.timeout',
+          cause: error,
+        });
+      } else {
+        last = new AgentError('E_PLATFORM', `${platform}: ${error.message}`, { where: req.url, cause: error });
+      }
     }
     const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
     const left = ctx.deadline - system.monotonicMs();

@@ -6,6 +6,7 @@ import { startEc2 } from '../../test/blackbox/emulators/ec2';
 import { startGce } from '../../test/blackbox/emulators/gce';
 import { startOpenstack } from '../../test/blackbox/emulators/openstack';
 import type { Emulator, FaultKind } from '../../test/blackbox/emulators/server';
+import { AgentError } from '../errors';
 import { azureDatasource } from './azure';
 import { ec2Datasource } from './ec2';
 import { gceDatasource } from './gce';
@@ -145,5 +146,22 @@ describe('azure specifics', () => {
 describe('openstack specifics', () => {
   it('gives E_PLATFORM when meta_data.json is not JSON', async () => {
     await expect(ask(openstackDatasource, await track(startOpenstack({ fault: { kind: 'garbage-body', path: /meta_data/ } })))).rejects.toMatchObject({ code: 'E_PLATFORM' });
+  });
+});
+
+describe('unreachable network', () => {
+  it('treats "no route" like no answer: retried until the deadline, then E_PLATFORM_TIMEOUT', async () => {
+    let calls = 0;
+    const ctx = datasourceContext(m, '', 600, { endpoints: { ec2: 'http://127.0.0.1:9' } });
+    ctx.system = {
+      ...m.system,
+      http: async () => {
+        calls++;
+        const cause = Object.assign(new Error('connect ENETUNREACH'), { code: 'ENETUNREACH' });
+        throw new AgentError('E_PLATFORM', 'PUT failed: connect ENETUNREACH', { cause });
+      },
+    };
+    await expect(ec2Datasource.fetch(ctx)).rejects.toMatchObject({ code: 'E_PLATFORM_TIMEOUT', message: expect.stringMatching(/ENETUNREACH/) });
+    expect(calls).toBeGreaterThan(1);
   });
 });

@@ -1,5 +1,6 @@
 // Blackbox: the agent as PID 1 (in a PID namespace) and the initramfs-tools script in a stand-in initramfs.
 
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runInNamespace, writeTree } from './harness';
@@ -98,6 +99,8 @@ function initramfsBoot(img: BootImage, limit = 60) {
     '/root': { dir: true },
   });
   const rd = initrd.root;
+  // Like a Debian initramfs without busybox: klibc-utils brings no grep.
+  rmSync(join(rd, 'usr/bin/grep'));
   const r = runInNamespace(`${img.agentSetup}
 mount --rbind ${img.root} ${rd}/root
 mount --bind /dev ${rd}/dev

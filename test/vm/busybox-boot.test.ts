@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskContains, makeExt4, makeNocloudIso } from './disks';
 import { bootBusybox, manifest, SECRET, SEED_TOKEN, userData } from './busybox-fixture';
 import { startImds } from './imds-emulator';
-import { markers, requireQemu } from './qemu';
+import { block, markers, requireQemu } from './qemu';
 import { agentBinary, busyboxKit, type BusyboxKit } from './setup-run';
 
 let kit: BusyboxKit;
@@ -151,6 +151,28 @@ describe('busybox image, agent as init= (QEMU TCG)', () => {
     expect(distinctErrorCodes(boot.console), `console: ${boot.logFile}`).toEqual(['E_REQUIREMENTS_UNMET']);
     expect(boot.console).toMatch(/memory/);
     expect(boot.console).not.toContain('VMTEST init:');
+  });
+
+  it('onError "shell": the error, then a shell on the console where status --json reports state error with the code', async () => {
+    const ud = join(mkdtempSync(join(work, 'shell-ud-')), 'ud.json');
+    writeFileSync(ud, JSON.stringify({ config: { greeting: 42, db_password: SECRET } }));
+    const boot = await bootBusybox(kit, agent, work, 'busybox-shell-status', { manifest: manifest(['fwcfg'], { onError: 'shell' }) }, {
+      fwCfg: [{ name: 'opt/cloudlet/user-data', file: ud }],
+      // What an operator at the console would type; the markers make the answer easy to find.
+      type: {
+        when: /onError is "shell"[^\n]*\n/,
+        text: 'echo VMTEST-STATUS-BEGIN; cloudlet-agent status --json; echo "VMTEST-STATUS-END rc=$?"; poweroff -f\n',
+      },
+      stopWhen: /VMTEST-STATUS-END rc=\d+/,
+      timeoutMs: 90_000,
+    });
+    expect(boot.console, `no shell prompt after the error; console: ${boot.logFile}`).toMatch(/VMTEST-STATUS-END rc=\d+/);
+    const status = JSON.parse(block(boot.console, 'VMTEST-STATUS') ?? 'null') as Record<string, any> | null;
+    expect(status?.state).toBe('error');
+    expect(status?.error?.code).toMatch(/^E_(CONFIG|USERDATA)_INVALID$/);
+    expect(boot.console).toMatch(/VMTEST-STATUS-END rc=1/);
+    expect(boot.console).not.toContain('VMTEST init:');
+    expect(boot.console).not.toContain(SECRET);
   });
 });
 

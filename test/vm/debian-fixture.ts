@@ -71,8 +71,8 @@ export function bootDebian(name: string, image: DebianImage, disks: Drive[]): Pr
   });
 }
 
-/** Microseconds from kernel start to multi-user.target, as systemd recorded them in the guest. */
-export function multiUserUs(consoleText: string): number | undefined {
-  const m = /VMTEST multi-user-us (\d+)/.exec(consoleText);
-  return m ? Number(m[1]) : undefined;
+/** Milliseconds from kernel start to a moment systemd recorded in the guest ("multi-user", "userspace"). */
+export function guestMs(consoleText: string, what: 'multi-user' | 'userspace'): number | undefined {
+  const m = new RegExp(`VMTEST ${what}-us (\\d+)`).exec(consoleText);
+  return m ? Math.round(Number(m[1]) / 1000) : undefined;
 }

@@ -33,6 +33,8 @@ export interface VmOptions {
   stopWhen?: RegExp;
   /** extra time the guest gets after stopWhen matched, to flush the console (default 1500 ms) */
   stopGraceMs?: number;
+  /** typed on the serial console once the console matches `when` (an operator at a rescue shell) */
+  type?: { when: RegExp; text: string };
 }
 
 export interface VmResult {
@@ -103,18 +105,24 @@ export function bootVm(o: VmOptions): Promise<VmResult> {
   // `timeout` as a second line of defence should this process die without killing the group.
   const child = spawn('timeout', ['--kill-after=5', String(secs + 5), 'qemu-system-x86_64', ...qemuArgs(o)], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const pid = child.pid as number;
   live.add(pid);
+  child.stdin.on('error', () => undefined);
   let text = '';
   let timedOut = false;
   let stoppedOnMatch = false;
   let stopTimer: NodeJS.Timeout | undefined;
+  let typed = false;
   const onData = (chunk: Buffer): void => {
     const s = chunk.toString('utf8');
     text += s;
     log.write(chunk);
+    if (o.type && !typed && o.type.when.test(text)) {
+      typed = true;
+      child.stdin.write(o.type.text);
+    }
     if (o.stopWhen && !stopTimer && o.stopWhen.test(text)) {
       stoppedOnMatch = true;
       stopTimer = setTimeout(() => killGroup(pid), o.stopGraceMs ?? 1500);

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle } from './bundle.mjs';
+import { writeThirdPartyLicences } from './licenses.mjs';
 import { buildSea } from './sea.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,8 +70,10 @@ async function main() {
   const entry = values.entry ? resolve(values.entry) : join(REPO, 'src', 'main.ts');
   const bundleFile = join(DIST, 'cloudlet-agent.cjs');
   const started = performance.now();
-  const { bytes } = await bundle({ entry, outfile: bundleFile, repo: REPO });
+  const { bytes, metafile } = await bundle({ entry, outfile: bundleFile, repo: REPO });
   process.stdout.write(`bundle: dist/cloudlet-agent.cjs ${mb(bytes)} in ${Math.round(performance.now() - started)} ms\n`);
+  const packages = writeThirdPartyLicences({ repo: REPO, metafile, out: join(DIST, 'THIRD-PARTY-LICENSES') });
+  process.stdout.write(`licences: dist/THIRD-PARTY-LICENSES (Node.js and ${packages} bundled packages)\n`);
   if (values['bundle-only']) return;
 
   const executable = join(DIST, 'cloudlet-agent');

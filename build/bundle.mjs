@@ -84,7 +84,7 @@ export function describeBundleFailure(err, repo) {
   return lines.join('\n');
 }
 
-/** Runs esbuild; returns the metafile's output size or throws an Error with a readable message. */
+/** Runs esbuild; returns the output size and metafile, or throws an Error with a readable message. */
 export async function bundle({ entry, outfile, repo }) {
   try {
     const result = await esbuild.build(bundleOptions({ entry, outfile, repo }));
@@ -93,7 +93,7 @@ export async function bundle({ entry, outfile, repo }) {
       process.stderr.write(`bundle warning: ${where} ${w.text}\n`);
     }
     const out = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.cjs'));
-    return { bytes: out ? out[1].bytes : 0 };
+    return { bytes: out ? out[1].bytes : 0, metafile: result.metafile };
   } catch (err) {
     throw new Error(describeBundleFailure(err, repo), { cause: err });
   }

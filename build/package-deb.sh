@@ -16,6 +16,8 @@ maintainer=${DEB_MAINTAINER:-cloudlet-agent maintainers <cloudlet-agent@example.
 die() { echo "package: $*" >&2; exit 1; }
 
 [ -x "$agent" ] || die "$agent is missing: run 'npm run build' first ('npm run package' does)"
+licences="$repo/dist/THIRD-PARTY-LICENSES"
+[ -f "$licences" ] || die "$licences is missing: run 'npm run build' first (it writes it beside the executable)"
 command -v dpkg-deb >/dev/null || die "dpkg-deb is missing: apt-get install -y dpkg"
 
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json")
@@ -88,6 +90,7 @@ for file in "$repo"/systemd/*; do
   esac
 done
 
+install -D -m 0644 "$licences" "$stage/usr/share/doc/cloudlet-agent/THIRD-PARTY-LICENSES"
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
 install -D -m 0644 /dev/stdin "$stage/usr/share/doc/cloudlet-agent/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -98,9 +101,9 @@ Copyright: $(date -u -d "@$SOURCE_DATE_EPOCH" +%Y) cloudlet-agent contributors
 License: Apache-2.0
  On Debian systems the full text of the Apache License 2.0 is in
  /usr/share/common-licenses/Apache-2.0.
-Comment: /usr/lib/cloudlet/cloudlet-agent embeds the Node.js runtime (MIT and
- bundled licences) and the npm packages ajv, ejs, node-ipc, semver,
- systeminformation and yaml with their dependencies, each under its own licence.
+Comment: /usr/lib/cloudlet/cloudlet-agent embeds the Node.js runtime and npm
+ packages, each under its own licence: their texts are in
+ /usr/share/doc/cloudlet-agent/THIRD-PARTY-LICENSES.
 EOF
 
 changelog="$stage/usr/share/doc/cloudlet-agent/changelog.gz"

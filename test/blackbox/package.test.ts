@@ -142,6 +142,11 @@ describe('contents (dpkg -x into a temp dir)', () => {
     }
   });
 
+  it('carries the licence texts of Node.js and the bundled packages', () => {
+    const text = readFileSync(join(root, 'usr/share/doc/cloudlet-agent/THIRD-PARTY-LICENSES'), 'utf8');
+    for (const name of ['Node.js 24.', 'node-ipc 14.0.0', 'ajv ', 'ejs ']) expect(text).toContain(name);
+  });
+
   it('holds nothing outside /usr (no files under /etc, /var or the root)', () => {
     expect(readdirSync(root).sort()).toEqual(['usr']);
   });

@@ -1,18 +1,30 @@
 // Carries out a mount plan: mkfs, mount, seed and bind through System.exec on root-joined host paths.
 
-import { chmod, chown, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, chown, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AgentError } from '../errors';
 import { looksBlank } from '../system/block-devices';
 import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
-import { kindOf } from './probe';
+import { isWithin } from '../system/image-path';
+import { kindOf, storageFallback } from './probe';
 import { runTool } from './tools';
-import type { MountAction } from './types';
+import { STORAGE_MOUNTPOINT, type MountAction } from './types';
 
 export interface ApplyEnv {
   system: System;
   root: string;
+  /** host path of the mounted volume once known; paths under /.cloudlet/storage resolve there */
+  storageHost?: string;
+}
+
+/** Host path of an image path, reading /.cloudlet/storage/... as the volume wherever it is mounted. */
+async function hostOf(env: ApplyEnv, imagePath: string): Promise<string> {
+  if (env.storageHost && isWithin(STORAGE_MOUNTPOINT, imagePath)) {
+    return joinRoot(env.storageHost, imagePath.slice(STORAGE_MOUNTPOINT.length) || '/');
+  }
+  return joinRoot(env.root, imagePath);
 }
 
 /** What one action did, for the item events of the report. */
@@ -26,7 +38,8 @@ export async function applyAction(env: ApplyEnv, action: MountAction, index: num
       await mkfs(env, action);
       return 'changed';
     case 'mount-storage': {
-      const target = await ensureDir(env, action.target);
+      const target = await storageTarget(env, action.target);
+      env.storageHost = target;
       const type = action.fstype ? ['-t', action.fstype] : [];
       const options = action.options ? ['-o', action.options] : [];
       await runTool(env.system, 'mount', [...type, ...options, action.device, target], 'E_STORAGE', `check that ${action.device} holds a healthy ${action.fstype ?? ''} filesystem (fsck it from a rescue system)`);
@@ -35,7 +48,7 @@ export async function applyAction(env: ApplyEnv, action: MountAction, index: num
     case 'seed':
       return seed(env, action);
     case 'bind': {
-      const source = await joinRoot(env.root, action.source);
+      const source = await hostOf(env, action.source);
       const sourceKind = await kindOf(source);
       const target = await ensureTarget(env, action.target, sourceKind === 'file' ? 'file' : 'dir');
       await runTool(env.system, 'mount', ['-o', 'bind', source, target], 'E_MOUNT', `check that ${action.source} exists on the volume`);
@@ -73,7 +86,7 @@ function mkfsArgs(a: Extract<MountAction, { kind: 'mkfs' }>): string[] {
  * a power cut mid-copy leaves no half-seeded path that a later boot would take as seeded.
  */
 async function seed(env: ApplyEnv, a: Extract<MountAction, { kind: 'seed' }>): Promise<ActionOutcome> {
-  const dest = await joinRoot(env.root, a.volumePath);
+  const dest = await hostOf(env, a.volumePath);
   if (a.ifAbsent && (await kindOf(dest)) !== 'absent') return 'unchanged';
   const temp = `${dest}.cloudlet-seed`;
   await mkdir(dirname(dest), { recursive: true });
@@ -119,6 +132,21 @@ async function tmpfs(env: ApplyEnv, a: Extract<MountAction, { kind: 'tmpfs' }>, 
   }
 }
 
+/**
+ * The volume's mountpoint: /.cloudlet/storage in the image, or under the run directory when the
+ * image lacks it and the root is read-only (creating it there would fail).
+ */
+async function storageTarget(env: ApplyEnv, imagePath: string): Promise<string> {
+  try {
+    return await ensureDir(env, imagePath);
+  } catch (err) {
+    if (!(await onReadOnlyFs(await joinRoot(env.root, imagePath)))) throw err;
+    const fallback = storageFallback(env.system);
+    await mkdir(fallback, { recursive: true, mode: 0o700 });
+    return fallback;
+  }
+}
+
 async function ensureDir(env: ApplyEnv, imagePath: string): Promise<string> {
   return ensureTarget(env, imagePath, 'dir');
 }
@@ -137,8 +165,25 @@ async function ensureTarget(env: ApplyEnv, imagePath: string, kind: 'dir' | 'fil
     throw new AgentError('E_MOUNT', `cannot create the mountpoint ${imagePath}: ${(err as Error).message}`, {
       where: imagePath,
       cause: err,
-      fix: (err as NodeJS.ErrnoException).code === 'EROFS' ? `the root is read-only: create ${imagePath} in the image when building it` : `check the image at ${imagePath}`,
+      fix: (await onReadOnlyFs(host)) ? `the root is read-only: create ${imagePath} in the image when building it` : `check the image at ${imagePath}`,
     });
   }
   return host;
+}
+
+/**
+ * Whether the nearest existing directory above `host` is on a read-only filesystem. Asked after a
+ * failed mkdir, whose own error is no guide: a recursive mkdir on a read-only root reports ENOENT.
+ */
+async function onReadOnlyFs(host: string): Promise<boolean> {
+  for (let dir = dirname(host); ; dir = dirname(dir)) {
+    try {
+      await access(dir, constants.W_OK);
+      return false;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return true;
+      if (code !== 'ENOENT' || dir === '/') return false;
+    }
+  }
 }

@@ -57,6 +57,7 @@ export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
   return {
     actions,
     degradedPaths,
+    ...(probes.storageHost && !problem ? { storageHost: probes.storageHost } : {}),
     ...(storage ? { storage } : {}),
     ...(problem ? { storageProblem: problem } : {}),
   };

@@ -22,14 +22,16 @@ export async function readMountinfo(system: System): Promise<MountinfoEntry[]> {
 
 export async function probeMounts(system: System, root: string, storage: EffectiveStorage | undefined, paths: readonly string[]): Promise<MountProbes> {
   const mounts = await readMountinfo(system);
-  const storageHost = await joinRoot(root, STORAGE_MOUNTPOINT);
-  const storageMounted = mountedAt(mounts, storageHost);
+  const inImage = await joinRoot(root, STORAGE_MOUNTPOINT);
+  const fallback = storageFallback(system);
+  const storageHost = mountedAt(mounts, inImage) ? inImage : mountedAt(mounts, fallback) ? fallback : undefined;
+  const storageMounted = storageHost ? mountedAt(mounts, storageHost) : undefined;
   const device = storage ? await probeStorageDevice(system, storage) : undefined;
   const probes: PathProbe[] = [];
   for (const path of paths) {
     const host = await joinRoot(root, path);
     const image = await kindOf(host);
-    const volume = storageMounted ? ((await kindOf(await joinRoot(root, STORAGE_MOUNTPOINT + path))) === 'absent' ? 'absent' : 'present') : 'unknown';
+    const volume = storageHost ? ((await kindOf(await joinRoot(storageHost, path))) === 'absent' ? 'absent' : 'present') : 'unknown';
     const mounted = mountedAt(mounts, host);
     probes.push({
       path,
@@ -39,7 +41,15 @@ export async function probeMounts(system: System, root: string, storage: Effecti
       ...(mounted ? { mounted } : {}),
     });
   }
-  return { paths: probes, ...(device ? { device } : {}), ...(storageMounted ? { storageMounted } : {}) };
+  return { paths: probes, ...(device ? { device } : {}), ...(storageMounted ? { storageMounted, storageHost } : {}) };
+}
+
+/**
+ * Where the volume goes when the root is read-only and has no /.cloudlet/storage to mount on (an
+ * image installed from the package, booted with "ro"): the run directory, which is always writable.
+ */
+export function storageFallback(system: System): string {
+  return join(system.hostPaths.run, 'cloudlet', 'storage');
 }
 
 /** The device the spec names, with every signature found on it; nothing is written. */

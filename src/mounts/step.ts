@@ -51,7 +51,7 @@ export const mountsStep: Step<MountPlan> = {
     if (problem && (manifest.onError ?? 'halt') !== 'continue') {
       throw new AgentError('E_STORAGE', problem.message, { where: problem.where, fix: problem.fix });
     }
-    const env = { system: ctx.system, root: ctx.options.root };
+    const env = { system: ctx.system, root: ctx.options.root, ...(plan.storageHost ? { storageHost: plan.storageHost } : {}) };
     let changed = 0;
     for (const [index, action] of plan.actions.entries()) {
       const start = ctx.system.monotonicMs();

@@ -61,8 +61,10 @@ export interface PathProbe {
 
 export interface MountProbes {
   device?: DeviceProbe;
-  /** what is mounted at STORAGE_MOUNTPOINT now */
+  /** what is mounted at STORAGE_MOUNTPOINT (or its read-only-root fallback) now */
   storageMounted?: MountedProbe;
+  /** host path where the volume is mounted now, when it is */
+  storageHost?: string;
   paths: PathProbe[];
 }
 
@@ -90,4 +92,6 @@ export interface MountPlan {
   storageProblem?: { message: string; fix: string; where: string };
   /** persistent paths left on the image because the volume is unusable */
   degradedPaths: string[];
+  /** host path where the volume is already mounted (from the probes), for apply */
+  storageHost?: string;
 }

@@ -158,3 +158,23 @@ describe('volatile paths', () => {
     expect(() => readFileSync(join(root, 'var/cache/app/new.txt'))).toThrow();
   });
 });
+
+describe('read-only root', () => {
+  it('mounts the volume under the run directory when the image has no /.cloudlet/storage to mount on, and still binds and seeds', () => {
+    const disk = loop();
+    const root = image({ ...PERSISTENT, volatile: ['/tmp'] }, { '/var/lib/app/seed.txt': 'from the image\n', '/tmp': { dir: true }, '/var/lib/cloudlet': { dir: true } });
+    const dir = scratch();
+    const ud = writeJson(join(dir, 'ud.json'), { storage: { device: disk.device } });
+    const run = `$AGENT run --root ${root} --user-data ${ud} --run-dir ${dir}/run`;
+    // /var/lib/cloudlet (boot state of the user-data step) stays writable: only the mounts are under test.
+    const r = runInNamespace(`mount --bind ${root} ${root}; mount -o remount,bind,ro ${root}; mount -t tmpfs tmpfs ${root}/var/lib/cloudlet
+${run}; ${run}; cat ${root}/var/lib/app/seed.txt; echo '--- mountinfo'; cat /proc/self/mountinfo`);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const [out = '', mountinfo = ''] = r.stdout.split('--- mountinfo\n');
+    expect(out).toContain('from the image');
+    // After the read-only bind of the root itself, each mount once although the agent ran twice.
+    const mounts = mountsUnder(mountinfo, root).slice(1).map((m) => m.split(' ').slice(0, 3).join(' '));
+    expect(mounts).toEqual(['tmpfs /var/lib/cloudlet /', 'tmpfs /tmp /', 'ext4 /var/lib/app /var/lib/app']);
+    expect(mountsUnder(mountinfo, `${dir}/run`).map((m) => m.split(' ').slice(0, 2).join(' '))).toContain('ext4 /cloudlet/storage');
+  });
+});

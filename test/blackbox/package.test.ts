@@ -174,6 +174,10 @@ describe('maintainer scripts', () => {
     expect(runMaintainerScript('postrm', 'remove', ['update-initramfs'])).toContain('update-initramfs -u');
   });
 
+  it('postrm purge does not refresh the initramfs a second time (remove did)', () => {
+    expect(runMaintainerScript('postrm', 'purge', ['update-initramfs', 'rm'])).toEqual(['rm -rf /var/lib/cloudlet']);
+  });
+
   it('prerm disables the shipped units on remove but not on upgrade', () => {
     const units = filesIn(join(REPO, 'systemd')).filter((f) => /\.(service|socket|target|path|timer|mount)$/.test(f));
     const onRemove = runMaintainerScript('prerm', 'remove', ['systemctl']);

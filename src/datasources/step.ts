@@ -1,12 +1,11 @@
 // Pipeline step "user data": finds this machine's user data on the listed platforms and validates it.
 
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors';
 import { validateUserData } from '../manifest/config';
 import { need, type RunContext, type Step, type StepResult } from '../pipeline';
 import { parseKernelCmdline } from './kernel-cmdline';
-import { readCapped } from './local-files';
+import { readCapped, readText } from './local-files';
 import { DATASOURCES } from './registry';
 import { askPlatforms, type Attempt } from './run-platforms';
 import { selectPlatforms } from './select';
@@ -125,12 +124,9 @@ export const userDataStep: Step<UserDataPlan> = {
 };
 
 async function readCmdline(ctx: RunContext): Promise<string> {
-  try {
-    return (await readFile(join(ctx.system.hostPaths.proc, 'cmdline'), 'utf8')).trim();
-  } catch {
-    // Without /proc (a chroot without it) there are simply no kernel arguments.
-    return '';
-  }
+  // Without /proc (a chroot without it) there are simply no kernel arguments.
+  const text = await readText(join(ctx.system.hostPaths.proc, 'cmdline'), 64 << 10).catch(() => null);
+  return (text ?? '').trim();
 }
 
 async function readUserDataFile(path: string): Promise<Buffer> {

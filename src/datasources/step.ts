@@ -65,7 +65,8 @@ export const userDataStep: Step<UserDataPlan> = {
             ...(a.detail ? { detail: a.detail } : {}),
           }),
         // As PID 1 nobody else has configured a network yet; in the other modes the boot did.
-        beforeNetwork: ctx.options.mode === 'init' ? async () => {
+        // A dry run changes nothing, links included.
+        beforeNetwork: ctx.options.mode === 'init' && !ctx.options.dryRun ? async () => {
           link = await bringUpLinkLocal(ctx.system);
         } : undefined,
       }).finally(() => (link as EphemeralLink | null)?.teardown());

@@ -1,6 +1,9 @@
 // Proves each local channel reads its fixture as the kernel exposes it, and reports absence as null.
 
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatasourceContext } from './types';
 import { cmdlineDatasource } from './cmdline';
 import { fileDatasource } from './file';
 import { fwcfgDatasource } from './fwcfg';
@@ -78,6 +81,32 @@ describe('xen', () => {
   it('is absent on a machine that is not a Xen guest', async () => {
     m.put('sys/hypervisor/type', 'kvm\n');
     expect(await xenDatasource.fetch(datasourceContext(m))).toBeNull();
+  });
+
+  function xenGuest(answer: { code: number; stdout: string }): { ctx: DatasourceContext; calls: string[][] } {
+    m.put('sys/hypervisor/type', 'xen\n');
+    m.put('bin/xenstore-read', '#!/bin/sh\n');
+    chmodSync(join(m.base, 'bin/xenstore-read'), 0o755);
+    const calls: string[][] = [];
+    const ctx = datasourceContext(m);
+    ctx.system = {
+      ...m.system,
+      env: { PATH: join(m.base, 'bin') },
+      exec: async (file: string, args: string[]) => (calls.push([file, ...args]), { ...answer, signal: null, stderr: '' }),
+    };
+    return { ctx, calls };
+  }
+
+  it('reads vm-data/user-data with xenstore-read on a Xen guest', async () => {
+    const { ctx, calls } = xenGuest({ code: 0, stdout: UD + '\n' });
+    const r = await xenDatasource.fetch(ctx);
+    expect(r?.userData?.toString()).toBe(UD);
+    expect(calls).toEqual([[join(m.base, 'bin/xenstore-read'), 'vm-data/user-data']]);
+  });
+
+  it('is absent when the key does not exist', async () => {
+    const { ctx } = xenGuest({ code: 1, stdout: '' });
+    expect(await xenDatasource.fetch(ctx)).toBeNull();
   });
 });
 

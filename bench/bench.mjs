@@ -77,6 +77,7 @@ function record(name, result, target, rssArgvFor) {
     median: result.failed ? undefined : result.median,
     min: result.min,
     max: result.max,
+    cpuMean: result.cpuMean,
     target,
     note: result.failed ? `failed (exit ${result.failed.code}: ${firstLine(result.failed)})` : (result.note ?? ''),
     rssKiB: result.failed ? undefined : peakRssKiB(rssArgvFor(result.extra ?? [])),
@@ -121,7 +122,7 @@ function show() {
   const fmt = (ms) => (ms === undefined ? '-' : `${ms.toFixed(1)} ms`);
   const status = (r) => (r.target === undefined ? '' : r.median === undefined ? 'not measured' : r.median <= r.target ? 'met' : 'NOT MET');
   const table = [
-    ['measure', 'median', 'min', 'max', 'target', 'status', 'peak RSS', 'note'],
+    ['measure', 'median', 'min', 'max', 'target', 'status', 'cpu/run', 'peak RSS', 'note'],
     ...rows.map((r) => [
       r.name,
       fmt(r.median),
@@ -129,6 +130,7 @@ function show() {
       fmt(r.max),
       r.target === undefined ? '' : `<= ${r.target} ms`,
       status(r),
+      fmt(r.cpuMean),
       r.rssKiB === undefined ? '-' : `${(r.rssKiB / 1024).toFixed(1)} MB`,
       r.note,
     ]),
@@ -144,6 +146,8 @@ function show() {
       '',
       `executable size: ${(sizeBytes / 1e6).toFixed(1)} MB (${(sizeBytes / 1024 / 1024).toFixed(1)} MiB)`,
       `run rows include starting "unshare -m" (alone: median ${fmt(namespaceCost.median)})`,
+      'cpu/run: mean user+system CPU time of the process (10 ms ticks summed over all runs); it moves',
+      'little with other load on the machine, wall times do',
       '',
     ].join('\n'),
   );

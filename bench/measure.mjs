@@ -1,7 +1,7 @@
 // Timing and memory measurement of child processes: medians of repeated runs, peak RSS.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const GNU_TIME = '/usr/bin/time';
 
@@ -20,20 +20,37 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+// Clock ticks per second of /proc/<pid>/stat times; 100 on Linux x86-64 (USER_HZ).
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, ms) of this process's waited-for children so far, from /proc/self/stat. */
+function childrenCpuMs() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
+}
+
 /**
  * Runs `prepare(i)` (untimed; returns the argv to time) then the argv, `runs` times after one
- * untimed warm-up, and returns median/min/max in ms. Stops at the first failing run.
+ * untimed warm-up, and returns median/min/max wall time and mean CPU time in ms. Stops at the
+ * first failing run.
  */
 export function timeRuns(runs, prepare) {
   const warm = runOnce(prepare(-1));
   if (warm.code !== 0) return { failed: warm };
   const times = [];
+  // CPU time barely moves with other load on the machine, unlike wall time: report both.
+  let cpuMs = 0;
   for (let i = 0; i < runs; i++) {
-    const r = runOnce(prepare(i));
+    const argv = prepare(i);
+    const cpuBefore = childrenCpuMs();
+    const r = runOnce(argv);
+    cpuMs += childrenCpuMs() - cpuBefore;
     if (r.code !== 0) return { failed: r };
     times.push(r.ms);
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs };
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), cpuMean: cpuMs / runs, runs };
 }
 
 // Without GNU time, python's getrusage(RUSAGE_CHILDREN) reports the same ru_maxrss.

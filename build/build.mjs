@@ -5,7 +5,7 @@
 //   --entry FILE   bundle another entry instead of src/main.ts (for trying the build itself)
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,18 +17,12 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(REPO, 'dist');
 
 function mb(bytes) {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-// The manifest owner's generator writes ajv standalone validators into src/ before bundling;
-// until it exists the bundle simply uses whatever src/ holds.
+// ajv standalone validators are generated into src/ before bundling, so no schema compiles at boot.
 async function runValidatorGenerator() {
-  const generator = join(REPO, 'build', 'gen-validators.mjs');
-  if (!existsSync(generator)) {
-    process.stdout.write('validators: build/gen-validators.mjs not present, skipped\n');
-    return;
-  }
-  const mod = await import(pathToFileURL(generator).href);
+  const mod = await import(pathToFileURL(join(REPO, 'build', 'gen-validators.mjs')).href);
   if (typeof mod.generateValidators !== 'function') {
     throw new Error('build/gen-validators.mjs does not export generateValidators()');
   }
@@ -78,7 +72,14 @@ async function main() {
 
   const executable = join(DIST, 'cloudlet-agent');
   const seaStarted = performance.now();
-  buildSea({ repo: REPO, bundleFile, executable, workDir: join(REPO, '.cache', 'sea') });
+  // A directory of its own: builds started at the same time must not share a blob.
+  mkdirSync(join(REPO, '.cache'), { recursive: true });
+  const workDir = mkdtempSync(join(REPO, '.cache', 'sea-'));
+  try {
+    buildSea({ repo: REPO, bundleFile, executable, workDir });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
   process.stdout.write(
     `executable: dist/cloudlet-agent ${mb(statSync(executable).size)} in ${Math.round(performance.now() - seaStarted)} ms\n`,
   );

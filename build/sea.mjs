@@ -53,7 +53,7 @@ export function buildSea({ repo, bundleFile, executable, workDir }) {
   );
   run(node, ['--experimental-sea-config', config]);
 
-  const partial = `${executable}.partial`;
+  const partial = `${executable}.${process.pid}.partial`;
   rmSync(partial, { force: true });
   copyFileSync(node, partial);
   chmodSync(partial, 0o755);

@@ -89,13 +89,27 @@ log_failure_msg() { echo "failure: $*"; }
 panic() { echo "PANIC: $*"; exit 1; }
 `;
 
-/** Runs the repository's local-bottom script in a busybox stand-in for the initramfs, root at /root. */
-function initramfsBoot(img: BootImage, limit = 60) {
+const DRACUT_LIB = `getarg() { return 1; }
+getargbool() { return 0; }
+info() { echo "info: $*"; }
+warn() { echo "warn: $*"; }
+die() { echo "DIE: $*"; exit 1; }
+emergency_shell() { echo "EMERGENCY SHELL: $*"; exit 1; }
+`;
+
+const RUN_LOCAL_BOTTOM = "rootmnt=/root; export rootmnt; exec /bin/sh /scripts/local-bottom/cloudlet-agent";
+// dracut sources its hooks; NEWROOT is where the real root is mounted.
+const RUN_PRE_PIVOT = "NEWROOT=/root; export NEWROOT; . /lib/dracut-lib.sh; . /pre-pivot/90-cloudlet-agent.sh; echo hook-returned";
+
+/** Runs a repository boot script in a busybox stand-in for the initramfs, the image's root at /root. */
+function initramfsBoot(img: BootImage, limit = 60, run = RUN_LOCAL_BOTTOM) {
   const initrd = bootImage({ cloudlet: '0.0.4', name: 'initrd', entrypoints: {} });
   cleanups.push(initrd.cleanup);
   writeTree(initrd.root, {
     '/scripts/functions': FUNCTIONS,
     '/scripts/local-bottom/cloudlet-agent': { content: repoFile('initramfs/initramfs-tools/scripts/local-bottom/cloudlet-agent'), mode: 0o755 },
+    '/lib/dracut-lib.sh': DRACUT_LIB,
+    '/pre-pivot/90-cloudlet-agent.sh': repoFile('initramfs/dracut/90cloudlet-agent/cloudlet-agent-pre-pivot.sh'),
     '/root': { dir: true },
   });
   const rd = initrd.root;
@@ -108,7 +122,7 @@ mount -t proc proc ${rd}/proc
 mount --bind /sys ${rd}/sys
 mount -t tmpfs tmpfs ${rd}/run
 set +e
-timeout ${limit} chroot ${rd} /bin/sh -c 'rootmnt=/root; export rootmnt; exec /bin/sh /scripts/local-bottom/cloudlet-agent' 2>&1
+timeout ${limit} chroot ${rd} /bin/sh -c '${run}' 2>&1
 echo "exit=$?"
 echo '--- mountinfo'
 cat /proc/self/mountinfo
@@ -142,5 +156,24 @@ describe('initramfs-tools local-bottom script', () => {
     const r = initramfsBoot(image(UNMET), 8);
     expect(r.out).toContain('boot halted (onError "halt")');
     expect(r.exit).toBe(124);
+  });
+});
+
+describe('dracut pre-pivot hook', () => {
+  it('runs the agent against $NEWROOT in a chroot, removes its binds and returns to dracut', () => {
+    const r = initramfsBoot(image(), 60, RUN_PRE_PIVOT);
+    expect(r.exit, r.out).toBe(0);
+    expect(r.before).toContain('info: Running cloudlet-agent');
+    expect(r.before).toContain('hook-returned');
+    const points = r.mounts.map((m) => m.split(' ')[1]);
+    expect(points).toContain('/var/cache/app');
+    for (const dir of ['/dev', '/proc', '/sys', '/run']) expect(points).not.toContain(dir);
+  });
+
+  it('opens the emergency shell on failure when onError is "shell"', () => {
+    const r = initramfsBoot(image({ ...UNMET, onError: 'shell' }), 60, RUN_PRE_PIVOT);
+    expect(r.out).toContain('E_REQUIREMENTS_UNMET');
+    expect(r.out).toContain('EMERGENCY SHELL: -n cloudlet-agent');
+    expect(r.out).not.toContain('hook-returned');
   });
 });

@@ -87,6 +87,7 @@ log_end_msg() { echo "end"; }
 log_warning_msg() { echo "warning: $*"; }
 log_failure_msg() { echo "failure: $*"; }
 panic() { echo "PANIC: $*"; exit 1; }
+configure_networking() { echo "configure_networking for IP=$IP"; }
 `;
 
 const DRACUT_LIB = `getarg() { return 1; }
@@ -143,6 +144,15 @@ describe('initramfs-tools local-bottom script', () => {
     for (const dir of ['/dev', '/proc', '/sys', '/run']) expect(points).not.toContain(dir);
     // The status went to the initramfs's /run, which moves into the root at switch_root.
     expect(JSON.parse(r.status).state).toBe('done');
+  });
+
+  it('brings the network up first only when the kernel command line has ip=', () => {
+    const withIp = initramfsBoot(image(), 60, `IP=dhcp; export IP; ${RUN_LOCAL_BOTTOM}`);
+    expect(withIp.exit, withIp.out).toBe(0);
+    expect(withIp.before.indexOf('configure_networking for IP=dhcp')).toBeGreaterThanOrEqual(0);
+    expect(withIp.before.indexOf('configure_networking')).toBeLessThan(withIp.before.indexOf('Running cloudlet-agent'));
+    const without = initramfsBoot(image(), 60, `IP=off; export IP; ${RUN_LOCAL_BOTTOM}`);
+    expect(without.before).not.toContain('configure_networking');
   });
 
   it('drops to the initramfs shell (panic) on failure when onError is "shell"', () => {

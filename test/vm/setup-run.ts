@@ -1,7 +1,7 @@
 // Runs the setup scripts from the tests (they are idempotent and cached) and names what they made.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, SETUP, VM_CACHE } from './paths';
 
@@ -65,13 +65,24 @@ export function agentBinary(): string {
   return bin;
 }
 
-/** The newest dist/cloudlet-agent_*_amd64.deb (or CLOUDLET_VM_DEB), or a clear failure telling how to make it. */
+/**
+ * The agent's .deb (CLOUDLET_VM_DEB, or dist/cloudlet-agent_<version>_amd64.deb). `npm test` builds the executable but
+ * does not package it, so a missing or older-than-the-executable .deb is made here with build/package-deb.sh.
+ */
 export function agentDeb(): string {
   const override = process.env.CLOUDLET_VM_DEB;
   if (override) return override;
-  const dist = join(REPO, 'dist');
-  const debs = existsSync(dist) ? readdirSync(dist).filter((f) => /^cloudlet-agent_.*_amd64\.deb$/.test(f)).sort() : [];
-  const last = debs[debs.length - 1];
-  if (!last) throw new Error(`no dist/cloudlet-agent_*_amd64.deb: run "npm run package" before the Debian VM tests`);
-  return join(dist, last);
+  const exe = agentBinary();
+  const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+  const deb = join(REPO, 'dist', `cloudlet-agent_${version}_amd64.deb`);
+  if (!existsSync(deb) || statSync(deb).mtimeMs < statSync(exe).mtimeMs) {
+    process.stderr.write(`[vm-setup] ${deb} is missing or older than ${exe}: bash build/package-deb.sh (gzip)\n`);
+    const r = spawnSync('bash', [join(REPO, 'build', 'package-deb.sh')], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEB_COMPRESSION: process.env.DEB_COMPRESSION ?? 'gzip' },
+    });
+    if (r.status !== 0 || !existsSync(deb)) throw new Error(`build/package-deb.sh failed (exit ${r.status}): run "npm run package" and read its error`);
+  }
+  return deb;
 }

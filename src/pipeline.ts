@@ -11,6 +11,7 @@ import { manifestStep } from './manifest/step';
 import { userDataStep } from './datasources/step';
 import { requirementsStep } from './requirements/step';
 import { mountsStep } from './mounts/step';
+import { instanceStep } from './datasources/instance-step';
 import { templatesStep } from './templates/step';
 
 export type Mode = 'run' | 'init' | 'chroot' | 'render';
@@ -72,7 +73,7 @@ export interface Step<P> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const STEPS: ReadonlyArray<Step<any>> = [manifestStep, userDataStep, requirementsStep, mountsStep, templatesStep];
+export const STEPS: ReadonlyArray<Step<any>> = [manifestStep, userDataStep, requirementsStep, mountsStep, instanceStep, templatesStep];
 
 export interface PlannedStep {
   name: string;

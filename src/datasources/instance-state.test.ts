@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completeBoot, recordBoot } from './instance-state';
+import { completeBoot, markBootStarted, readBootRecord, type BootRecord } from './instance-state';
 import { machine, type Machine } from './test-support';
 
 let m: Machine;
@@ -13,6 +13,13 @@ beforeEach(() => {
 afterEach(() => m.cleanup());
 const now = new Date('2025-01-01T00:00:00Z');
 const state = (name: string) => join(m.root, 'var/lib/cloudlet', name);
+
+/** One boot as the instance step does it: read the record, then mark the boot started. */
+async function recordBoot(root: string, instanceId: string | null, at: Date): Promise<BootRecord> {
+  const record = await readBootRecord(root, instanceId);
+  expect(await markBootStarted(root, instanceId, record.previousInstanceId, at)).toBe(true);
+  return record;
+}
 
 describe('instance state', () => {
   it('is a first boot until completeBoot, then every later boot is not', async () => {
@@ -47,6 +54,12 @@ describe('instance state', () => {
     const { mkdirSync, symlinkSync } = await import('node:fs');
     mkdirSync(join(m.root, 'var/lib'), { recursive: true });
     symlinkSync('../../../../outside', join(m.root, 'var/lib/cloudlet'));
-    await expect(recordBoot(m.root, 'i-1', now)).rejects.toMatchObject({ code: 'E_PATH_ESCAPE' });
+    await expect(readBootRecord(m.root, 'i-1')).rejects.toMatchObject({ code: 'E_PATH_ESCAPE' });
+    await expect(markBootStarted(m.root, 'i-1', null, now)).rejects.toMatchObject({ code: 'E_PATH_ESCAPE' });
+  });
+
+  it('reading the record changes nothing', async () => {
+    await readBootRecord(m.root, 'i-1');
+    expect(existsSync(join(m.root, 'var/lib/cloudlet'))).toBe(false);
   });
 });

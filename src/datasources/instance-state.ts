@@ -1,7 +1,8 @@
 // First boot vs every boot, and clones, recorded crash-consistently in /var/lib/cloudlet of the image.
 
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { AgentError } from '../errors';
 import { joinRoot } from '../system/root-path';
 import { ensureDir, writeFileAtomic } from '../status/atomic-file';
@@ -22,11 +23,10 @@ export interface BootRecord {
 }
 
 /**
- * Called when user data is known, before anything is changed. Each file is replaced atomically
- * (temp, fsync, rename, directory fsync), so a power cut leaves either the old record or the new one;
- * "first-boot-done" is written only by completeBoot, so a crash in between repeats the first boot.
+ * What the recorded state says of this boot, read after the mounts so that a /var/lib/cloudlet on the
+ * persistent volume is the one read. Changes nothing.
  */
-export async function recordBoot(root: string, instanceId: string | null, now: Date): Promise<BootRecord> {
+export async function readBootRecord(root: string, instanceId: string | null): Promise<BootRecord> {
   const dir = await joinRoot(root, STATE_DIR);
   try {
     const previousInstanceId = await readState(dir, INSTANCE_ID);
@@ -34,27 +34,64 @@ export async function recordBoot(root: string, instanceId: string | null, now: D
     const previousInterrupted = (await readState(dir, IN_PROGRESS)) !== null;
     const instanceChanged = instanceId !== null && previousInstanceId !== null && previousInstanceId !== instanceId;
     const firstBoot = doneFor === null || (instanceId !== null && doneFor !== instanceId);
-    ensureDir(dir);
-    writeFileAtomic(join(dir, IN_PROGRESS), JSON.stringify({ instanceId, startedAt: now.toISOString() }) + '\n');
-    if (instanceId !== null && previousInstanceId !== instanceId) writeFileAtomic(join(dir, INSTANCE_ID), instanceId + '\n');
     return { firstBoot, instanceChanged, previousInterrupted, previousInstanceId };
   } catch (err) {
     throw stateError(dir, err);
   }
 }
 
-/** Called when the boot's steps all succeeded: marks the first boot of this instance done. */
-export async function completeBoot(root: string, instanceId: string | null): Promise<void> {
+/**
+ * Marks this boot as started. Each file is replaced atomically (temp, fsync, rename, directory fsync),
+ * so a power cut leaves either the old record or the new one; "first-boot-done" is written only by
+ * completeBoot, so a crash in between repeats the first boot. Returns false when the state directory
+ * is on a read-only filesystem: the boot goes on, but cannot be remembered.
+ */
+export async function markBootStarted(root: string, instanceId: string | null, previousInstanceId: string | null, now: Date): Promise<boolean> {
   const dir = await joinRoot(root, STATE_DIR);
+  if (await onReadOnlyFilesystem(dir)) return false;
+  try {
+    ensureDir(dir);
+    writeFileAtomic(join(dir, IN_PROGRESS), JSON.stringify({ instanceId, startedAt: now.toISOString() }) + '\n');
+    if (instanceId !== null && previousInstanceId !== instanceId) writeFileAtomic(join(dir, INSTANCE_ID), instanceId + '\n');
+    return true;
+  } catch (err) {
+    if (isReadOnly(err)) return false;
+    throw stateError(dir, err);
+  }
+}
+
+/** Called when the boot's steps all succeeded: marks the first boot of this instance done (false: read-only). */
+export async function completeBoot(root: string, instanceId: string | null): Promise<boolean> {
+  const dir = await joinRoot(root, STATE_DIR);
+  if (await onReadOnlyFilesystem(dir)) return false;
   try {
     ensureDir(dir);
     const doneFor = await readState(dir, FIRST_BOOT_DONE);
     const id = instanceId ?? '';
     if (doneFor !== id) writeFileAtomic(join(dir, FIRST_BOOT_DONE), id + '\n');
     await rm(join(dir, IN_PROGRESS), { force: true });
+    return true;
   } catch (err) {
+    if (isReadOnly(err)) return false;
     throw stateError(dir, err);
   }
+}
+
+/** Whether `dir`, or the nearest directory above it that exists, is on a read-only filesystem. */
+async function onReadOnlyFilesystem(dir: string): Promise<boolean> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      await access(d, constants.W_OK);
+      return false;
+    } catch (err) {
+      if (isReadOnly(err)) return true;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || d === dirname(d)) return false;
+    }
+  }
+}
+
+function isReadOnly(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'EROFS';
 }
 
 async function readState(dir: string, name: string): Promise<string | null> {
@@ -70,7 +107,7 @@ function stateError(dir: string, err: unknown): AgentError {
   if (err instanceof AgentError) return err;
   return new AgentError('E_IO', `cannot record boot state in ${STATE_DIR}: ${(err as Error).message}`, {
     where: dir,
-    fix: `make ${STATE_DIR} writable in the image (it must survive reboots)`,
+    fix: `make ${STATE_DIR} writable in the image, or list it (or /var/lib) as a persistent path`,
     cause: err,
   });
 }

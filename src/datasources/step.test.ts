@@ -1,6 +1,6 @@
-// Proves the user-data step: where user data comes from, validation with defaults, errors, and boot records.
+// Proves the user-data step: where user data comes from, validation with defaults, errors.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { userDataStep } from './step';
@@ -77,46 +77,5 @@ describe('userDataStep.plan', () => {
     const plan = await userDataStep.plan(ctx);
     expect(plan.configKeys).toEqual(['greeting', 'pw']);
     expect(JSON.stringify(userDataStep.toJSON(plan)) + userDataStep.describe(plan).join('\n')).not.toContain('hunter2');
-  });
-});
-
-describe('userDataStep.apply', () => {
-  it('records the boot in /var/lib/cloudlet and reports the first boot', async () => {
-    const ctx = runContext(m, manifestWith(['cmdline']), { cmdline: '' });
-    const plan = await userDataStep.plan(ctx);
-    const result = await userDataStep.apply(plan, ctx);
-    expect(result.summary).toMatch(/first boot/);
-    expect(ctx.reporter.infos).toContainEqual({ firstBoot: true, instanceChanged: false });
-    expect(existsSync(join(m.root, 'var/lib/cloudlet/boot-in-progress'))).toBe(true);
-  });
-
-  it('does not write the boot record when only rendering', async () => {
-    const ctx = runContext(m, manifestWith(['cmdline']), { cmdline: '', mode: 'render' });
-    await userDataStep.apply(await userDataStep.plan(ctx), ctx);
-    expect(existsSync(join(m.root, 'var/lib/cloudlet'))).toBe(false);
-  });
-
-  it('reports a clone when the instance id changed since the last completed boot', async () => {
-    m.put('root/var/lib/cloudlet/instance-id', 'i-old\n');
-    m.put('root/var/lib/cloudlet/first-boot-done', 'i-old\n');
-    const ctx = runContext(m, manifestWith(['cmdline']), { cmdline: '' });
-    const plan = { ...(await userDataStep.plan(ctx)), instanceId: 'i-new' };
-    const result = await userDataStep.apply(plan, ctx);
-    expect(result.summary).toMatch(/instance changed/);
-    expect(ctx.reporter.infos).toContainEqual({ firstBoot: true, instanceChanged: true });
-    expect(readFileSync(join(m.root, 'var/lib/cloudlet/instance-id'), 'utf8')).toBe('i-new\n');
-  });
-});
-
-describe('userDataStep.complete', () => {
-  it('marks the first boot done, so the next boot is not a first boot', async () => {
-    const ctx = runContext(m, manifestWith(['cmdline']), { cmdline: '' });
-    await userDataStep.apply(await userDataStep.plan(ctx), ctx);
-    await userDataStep.complete?.(ctx);
-    expect(existsSync(join(m.root, 'var/lib/cloudlet/boot-in-progress'))).toBe(false);
-    const again = runContext(m, manifestWith(['cmdline']), { cmdline: '' });
-    const result = await userDataStep.apply(await userDataStep.plan(again), again);
-    expect(result.summary).not.toMatch(/first boot/);
-    expect(again.reporter.infos).toContainEqual({ firstBoot: false, instanceChanged: false });
   });
 });

@@ -12,7 +12,6 @@ import { selectPlatforms } from './select';
 import type { DatasourceResult } from './types';
 import { decodeUserData } from './user-data-bytes';
 import { bringUpLinkLocal, type EphemeralLink } from './network-up';
-import { completeBoot, recordBoot, type BootRecord } from './instance-state';
 
 /** Platform name of user data given with --user-data FILE. */
 export const ARG_PLATFORM = 'arg';
@@ -106,21 +105,9 @@ export const userDataStep: Step<UserDataPlan> = {
     return plan;
   },
 
-  async apply(plan: UserDataPlan, ctx: RunContext): Promise<StepResult> {
+  async apply(plan: UserDataPlan): Promise<StepResult> {
     const from = plan.platform === NO_PLATFORM ? 'no user data, defaults' : `user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}`;
-    // Rendering an image tree on a build host is not a boot of it.
-    if (ctx.options.mode === 'render') return { summary: from };
-    const record: BootRecord = await recordBoot(ctx.options.root, plan.instanceId ?? null, ctx.system.now());
-    ctx.state.firstBoot = record.firstBoot;
-    ctx.state.instanceChanged = record.instanceChanged;
-    ctx.reporter.info({ firstBoot: record.firstBoot, instanceChanged: record.instanceChanged });
-    const boot = record.instanceChanged ? ', instance changed (first boot of a clone)' : record.firstBoot ? ', first boot' : '';
-    return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}${boot}` };
-  },
-
-  async complete(ctx: RunContext): Promise<void> {
-    if (ctx.options.mode === 'render') return;
-    await completeBoot(ctx.options.root, ctx.state.source?.instanceId ?? null);
+    return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}` };
   },
 };
 

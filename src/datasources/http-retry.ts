@@ -27,12 +27,14 @@ const TRANSIENT_STATUS = (status: number) => status === 429 || status >= 500;
 /**
  * The response (any status below 500 except 429; callers judge 404 and 401), or null when nothing
  * listens at the address. 5xx, 429, resets and timeouts are retried until `ctx.deadline`; then the
- * last failure is thrown: E_PLATFORM_TIMEOUT when nothing answered in time, E_PLATFORM otherwise.
+ * failure is thrown: E_PLATFORM when the service answered at all (with an error status), as a failing
+ * service is broken rather than slow, even if a later attempt ran into the deadline; else the last one.
  * A response over the cap is not retried (E_PLATFORM, or E_USERDATA_TOO_LARGE for `userData`).
  */
 export async function metadataRequest(ctx: DatasourceContext, platform: string, req: MetadataRequest, userData = false): Promise<HttpResponse | null> {
   const { system } = ctx;
   let last: AgentError | undefined;
+  let answered: AgentError | undefined;
   for (let attempt = 0; ; attempt++) {
     const remaining = ctx.deadline - system.monotonicMs();
     if (remaining <= 0) break;
@@ -45,7 +47,7 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
         maxBytes: req.maxBytes ?? (1 << 20) + 1,
       });
       if (!TRANSIENT_STATUS(res.status)) return res;
-      last = new AgentError('E_PLATFORM', `${platform}: ${req.url} answered HTTP ${res.status}`, {
+      last = answered = new AgentError('E_PLATFORM', `${platform}: ${req.url} answered HTTP ${res.status}`, {
         where: req.url,
         fix: `the ${platform} metadata service is failing; retry later or check the platform's status`,
       });
@@ -74,7 +76,7 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
     if (left <= delay) break;
     await new Promise((r) => setTimeout(r, delay));
   }
-  throw last ?? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: no time left to ask ${req.url}`, { where: req.url });
+  throw answered ?? last ?? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: no time left to ask ${req.url}`, { where: req.url });
 }
 
 /** A 200 body as text, null for 404 (this item does not exist), an error for anything else. */

@@ -1,0 +1,45 @@
+// Proves how metadata requests end: which failure is reported once the deadline has passed.
+
+import { describe, expect, it } from 'vitest';
+import { AgentError } from '../errors';
+import type { HttpRequest, HttpResponse, System } from '../system/system';
+import { metadataRequest } from './http-retry';
+import type { DatasourceContext } from './types';
+
+/** A context whose HTTP answers come from `answers` in turn, on a clock that each request advances. */
+function contextWith(answers: Array<HttpResponse | AgentError>, deadlineMs: number): { ctx: DatasourceContext; calls: HttpRequest[] } {
+  let clock = 0;
+  const calls: HttpRequest[] = [];
+  const system = {
+    monotonicMs: () => clock,
+    http: async (req: HttpRequest) => {
+      calls.push(req);
+      const answer = answers[Math.min(calls.length - 1, answers.length - 1)] as HttpResponse | AgentError;
+      clock += req.timeoutMs >= 400 ? 400 : req.timeoutMs;
+      if (answer instanceof AgentError) throw answer;
+      return answer;
+    },
+  } as unknown as System;
+  return { ctx: { system, root: '/', cmdline: '', deadline: deadlineMs, settings: {}, params: [] }, calls };
+}
+
+const status = (code: number): HttpResponse => ({ status: code, headers: {}, body: Buffer.alloc(0) });
+const timeout = () => new AgentError('E_PLATFORM_TIMEOUT', 'GET did not finish');
+
+describe('metadataRequest', () => {
+  it('reports a service that answered 500 as broken, even when a later attempt ran into the deadline', async () => {
+    const { ctx, calls } = contextWith([status(500), timeout()], 1000);
+    await expect(metadataRequest(ctx, 'ec2', { url: 'http://127.0.0.1:9/x' })).rejects.toMatchObject({ code: 'E_PLATFORM' });
+    expect(calls.length).toBeGreaterThan(1);
+  });
+
+  it('reports a timeout when nothing ever answered', async () => {
+    const { ctx } = contextWith([timeout()], 1000);
+    await expect(metadataRequest(ctx, 'ec2', { url: 'http://127.0.0.1:9/x' })).rejects.toMatchObject({ code: 'E_PLATFORM_TIMEOUT' });
+  });
+
+  it('returns the first answer that is not worth retrying', async () => {
+    const { ctx } = contextWith([status(503), status(404)], 5000);
+    expect((await metadataRequest(ctx, 'ec2', { url: 'http://127.0.0.1:9/x' }))?.status).toBe(404);
+  });
+});

@@ -3,8 +3,7 @@
 import { EXIT } from '../errors';
 import { execChroot } from '../handover/chroot';
 import type { Command } from './command';
-import { boolFlag } from './command';
-import { PIPELINE_DETAILS, PIPELINE_FLAGS, printOutcome, runOptionsOf, systemFor } from './pipeline-flags';
+import { PIPELINE_DETAILS, PIPELINE_FLAGS, outputOf, printOutcome, runOptionsOf, systemFor } from './pipeline-flags';
 import { executePipeline } from './run-pipeline';
 
 export const chrootCommand: Command = {
@@ -18,7 +17,7 @@ export const chrootCommand: Command = {
   async run(args, baseSystem) {
     const system = systemFor(args, baseSystem);
     const options = runOptionsOf(args, 'chroot', 'chroot');
-    const outcome = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json: boolFlag(args, 'json') });
+    const outcome = await executePipeline(system, options, outputOf(args));
     printOutcome(system, args, outcome);
     if (options.dryRun) return outcome.exitCode;
     const proceed = !outcome.error || outcome.policy === 'continue';

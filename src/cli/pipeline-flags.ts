@@ -3,7 +3,7 @@
 import { AgentError } from '../errors';
 import type { EntrypointName } from '../manifest/types';
 import type { Mode, RunOptions } from '../pipeline';
-import type { PipelineOutcome } from './run-pipeline';
+import type { OutputOptions, PipelineOutcome } from './run-pipeline';
 import { boolFlag, rootOf, stringFlag, type FlagSpec, type ParsedArgs } from './command';
 import type { System } from '../system/system';
 
@@ -14,6 +14,7 @@ export const PIPELINE_FLAGS: FlagSpec = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   'run-dir': { type: 'string' },
+  kmsg: { type: 'boolean' },
 };
 
 export const PIPELINE_DETAILS = [
@@ -23,7 +24,13 @@ export const PIPELINE_DETAILS = [
   '--json            machine-readable output',
   '--quiet           print only failures',
   '--run-dir DIR     where cloudlet/status.json, report.json and the socket go (default /run)',
+  '--kmsg            copy the console lines to the kernel log (initramfs hooks; on by default as PID 1)',
 ];
+
+/** Console options of the pipeline commands. */
+export function outputOf(args: ParsedArgs): OutputOptions {
+  return { quiet: boolFlag(args, 'quiet'), json: boolFlag(args, 'json'), kmsg: boolFlag(args, 'kmsg') };
+}
 
 const ENTRYPOINTS: readonly EntrypointName[] = ['init', 'chroot', 'kernel'];
 

@@ -18,6 +18,8 @@ export interface PipelineOutcome {
 export interface OutputOptions {
   quiet?: boolean;
   json?: boolean;
+  /** copy console lines to the kernel log (default: in init mode or as PID 1) */
+  kmsg?: boolean;
 }
 
 /** Runs every step, records the outcome in the status files, and never throws. */
@@ -28,6 +30,7 @@ export async function executePipeline(system: System, options: RunOptions, outpu
     quiet: output.quiet ?? false,
     json: output.json ?? false,
     dryRun: options.dryRun,
+    ...(output.kmsg ? { kmsg: true } : {}),
     secrets: () => state.userData?.secrets ?? [],
   });
   const ctx: RunContext = { system, options, reporter, state };

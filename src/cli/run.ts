@@ -1,8 +1,7 @@
 // `cloudlet-agent run`: the whole pipeline on an image root, without handing over.
 
 import type { Command } from './command';
-import { entrypointOf, PIPELINE_DETAILS, PIPELINE_FLAGS, printOutcome, runOptionsOf, systemFor } from './pipeline-flags';
-import { boolFlag } from './command';
+import { entrypointOf, PIPELINE_DETAILS, PIPELINE_FLAGS, outputOf, printOutcome, runOptionsOf, systemFor } from './pipeline-flags';
 import { executePipeline } from './run-pipeline';
 
 export const runCommand: Command = {
@@ -19,7 +18,7 @@ export const runCommand: Command = {
   async run(args, baseSystem) {
     const system = systemFor(args, baseSystem);
     const options = runOptionsOf(args, 'run', entrypointOf(args, 'init'));
-    const outcome = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json: boolFlag(args, 'json') });
+    const outcome = await executePipeline(system, options, outputOf(args));
     printOutcome(system, args, outcome);
     return outcome.exitCode;
   },

@@ -25,7 +25,7 @@ cloudlet_agent_run() {
     done
 
     info "Running cloudlet-agent"
-    chroot "${root}" "${agent}" run --entrypoint init
+    chroot "${root}" "${agent}" run --entrypoint init --kmsg
     rc=$?
     for dir in ${bound}; do
         umount "${root}/${dir}" || warn "cloudlet-agent: could not unmount ${root}/${dir}"

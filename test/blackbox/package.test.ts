@@ -40,7 +40,7 @@ function dirsIn(dir: string): string[] {
 }
 
 /** Runs a maintainer script with only `fakeBin` on PATH; returns the commands the fakes logged. */
-function runMaintainerScript(script: string, arg: string, fakes: string[]): string[] {
+function runMaintainerScript(script: string, arg: string | string[], fakes: string[]): string[] {
   const fakeBin = join(work.dir, `bin-${script}-${fakes.join('-') || 'none'}`);
   const log = join(fakeBin, 'calls.log');
   mkdirSync(fakeBin, { recursive: true });
@@ -49,7 +49,7 @@ function runMaintainerScript(script: string, arg: string, fakes: string[]): stri
     writeFileSync(join(fakeBin, fake), `#!/bin/sh\necho "${fake} $*" >> "${log}"\n`);
     chmodSync(join(fakeBin, fake), 0o755);
   }
-  const r = spawnSync('/bin/sh', [join(work.dir, 'control', script), arg], { encoding: 'utf8', env: { PATH: fakeBin } });
+  const r = spawnSync('/bin/sh', [join(work.dir, 'control', script), ...(Array.isArray(arg) ? arg : [arg])], { encoding: 'utf8', env: { PATH: fakeBin } });
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
 }
@@ -164,6 +164,11 @@ describe('maintainer scripts', () => {
 
   it('postinst configure falls back to dracut when update-initramfs is absent', () => {
     expect(runMaintainerScript('postinst', 'configure', ['dracut'])).toEqual(['dracut -f --regenerate-all']);
+  });
+
+  it('postinst enables cloudlet-agent.service on a first install only, so an upgrade keeps an administrator\'s disable', () => {
+    expect(runMaintainerScript('postinst', 'configure', ['systemctl'])).toEqual(['systemctl --quiet enable cloudlet-agent.service']);
+    expect(runMaintainerScript('postinst', ['configure', '0.0.9'], ['systemctl'])).toEqual([]);
   });
 
   it('postinst configure succeeds on a machine with neither tool', () => {

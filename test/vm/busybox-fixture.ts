@@ -62,7 +62,7 @@ export async function bootBusybox(
   vm: Partial<VmOptions> & { extraDrives?: Drive[]; append?: string } = {},
 ): Promise<BusyboxBoot> {
   const dir = mkdtempSync(join(work, `${name}-`));
-  const rootImg = makeBusyboxImage(kit, agent, dir, { ...spec, files: { ...IMAGE_FILES, ...spec.files } });
+  const rootImg = makeBusyboxImage(kit, agent, dir, { secret: SECRET, ...spec, files: { ...IMAGE_FILES, ...spec.files } });
   const { extraDrives, append, ...rest } = vm;
   const result = await bootVm({
     name,

@@ -14,6 +14,8 @@ export interface BusyboxImageSpec {
   show?: string[];
   /** "path text" lines the real init appends after printing */
   write?: string[];
+  /** a secret the real init looks for in the agent's files (it prints only file names) */
+  secret?: string;
 }
 
 /** Writes `<dir>/root.img` (ext4, label root) with the agent at /usr/lib/cloudlet/cloudlet-agent and the real init at /sbin/real-init. */
@@ -37,6 +39,7 @@ export function makeBusyboxImage(kit: BusyboxKit, agent: string, dir: string, sp
   chmodSync(join(root, 'sbin/real-init'), 0o755);
   put('/vmtest/show', `${(spec.show ?? []).join('\n')}\n`);
   if (spec.write) put('/vmtest/write', `${spec.write.join('\n')}\n`);
+  if (spec.secret) put('/vmtest/secret', `${spec.secret}\n`, 0o600);
   for (const [path, content] of Object.entries(spec.files ?? {})) put(path, content);
   const img = join(dir, 'root.img');
   makeExt4(img, '384M', 'root', root);

@@ -47,6 +47,7 @@ export function writeDebianTree(tree: string, withManifest: boolean): void {
   put('/var/cache/app/keep.txt', 'image content under a volatile path\n');
   put('/vmtest/show', ['/etc/app/app.conf', '/var/lib/app/seed.txt', '/var/lib/app/boots.txt', '/var/lib/app/first-uuid', '/var/cache/app/keep.txt'].join('\n') + '\n');
   put('/vmtest/write', `/var/lib/app/boots.txt ${BOOT_TOKEN}\n`);
+  put('/vmtest/secret', `${SECRET}\n`, 0o600);
   mkdirSync(join(tree, 'usr/local/sbin'), { recursive: true });
   copyFileSync(join(__dirname, 'guest', 'debian-report.sh'), join(tree, 'usr/local/sbin/vmtest-report'));
   chmodSync(join(tree, 'usr/local/sbin/vmtest-report'), 0o755);

@@ -30,6 +30,12 @@ if command -v cloudlet-agent >/dev/null; then
   echo "VMTEST journal-agent-begin"
   journalctl -b -o cat --no-pager -u 'cloudlet*' 2>/dev/null | tail -n 40 | sed 's/^/VMTEST journal: /'
 fi
+# Names (never contents) of agent files and journal lines holding the fixture's secret; there must be none.
+if [ -f /vmtest/secret ]; then
+  grep -rlF -f /vmtest/secret /run/cloudlet /var/lib/cloudlet /.cloudlet /var/log 2>/dev/null | sed 's/^/VMTEST secret-in /'
+  echo "VMTEST secret-in-journal $(journalctl -b -o cat --no-pager 2>/dev/null | grep -cF -f /vmtest/secret)"
+  echo "VMTEST secret-scan done"
+fi
 if [ -f /vmtest/write ]; then
   while read -r path text; do echo "$text" >> "$path" && echo "VMTEST wrote $path"; done < /vmtest/write
 fi

@@ -162,15 +162,21 @@ describe('busybox image, agent as init= (QEMU TCG)', () => {
     writeFileSync(ud, JSON.stringify({ config: { greeting: 42, db_password: SECRET } }));
     const boot = await bootBusybox(kit, agent, work, 'busybox-shell-status', { manifest: manifest(['fwcfg'], { onError: 'shell' }) }, {
       fwCfg: [{ name: 'opt/cloudlet/user-data', file: ud }],
-      // What an operator at the console would type; the markers make the answer easy to find.
+      // What an operator at the console would type. The tty echoes it back, so every marker is split by
+      // quotes ('VMTEST''-X' prints VMTEST-X) to keep the echo from looking like the guest's answer.
       type: {
         when: /onError is "shell"[^\n]*\n/,
-        text: 'echo VMTEST-STATUS-BEGIN; cloudlet-agent status --json; echo "VMTEST-STATUS-END rc=$?"; poweroff -f\n',
+        text: [
+          "echo 'VMTEST''-STATUS-BEGIN'; cloudlet-agent status --json; echo \"VMTEST\"\"-STATUS-END rc=$?\"",
+          "grep -rlF -f /vmtest/secret /run/cloudlet /var/lib/cloudlet /.cloudlet | sed 's/^/VMTEST secret''-in /'",
+          "echo 'VMTEST''-SCAN-DONE'; poweroff -f\n",
+        ].join('; '),
       },
-      stopWhen: /VMTEST-STATUS-END rc=\d+/,
+      stopWhen: /VMTEST-SCAN-DONE\n/,
       timeoutMs: 90_000,
     });
-    expect(boot.console, `no shell prompt after the error; console: ${boot.logFile}`).toMatch(/VMTEST-STATUS-END rc=\d+/);
+    expect(boot.console, `no shell prompt after the error; console: ${boot.logFile}`).toMatch(/VMTEST-SCAN-DONE\n/);
+    expect(markers(boot.console, 'VMTEST secret-in'), 'the secret is in an agent file').toEqual([]);
     const status = JSON.parse(block(boot.console, 'VMTEST-STATUS') ?? 'null') as Record<string, any> | null;
     expect(status?.state).toBe('error');
     expect(status?.error?.code).toMatch(/^E_(CONFIG|USERDATA)_INVALID$/);

@@ -10,7 +10,7 @@ import { BOOT_TOKEN, bootDebian, debianUserData, guestMs, SECRET, SEED_TOKEN, wr
 import { diskContains, ext4Uuid, makeBlankDisk, makeNocloudIso } from './disks';
 import { recordFigure, writeFigures } from './figures';
 import { block, markers, requireQemu, type VmResult } from './qemu';
-import { agentDeb, debianBase, debianLayer, type DebianImage } from './setup-run';
+import { agentDeb, debianBase, debianLayer, kernelVersion, type DebianImage } from './setup-run';
 
 let work: string;
 let baseline: DebianImage;
@@ -70,6 +70,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  recordFigure('kernel', kernelVersion());
   recordFigure('initrdBytes', {
     withoutAgent: statSync(baseInitrd).size,
     withAgent: withAgent ? statSync(withAgent.initrd).size : undefined,

@@ -118,13 +118,15 @@ describe('busybox image, agent as init= (QEMU TCG)', () => {
         manifest: manifest(['ec2'], { templates: ['/etc/app/app.conf', '/etc/app/instance'] }),
         files: { '/etc/app/instance': 'instance=<%= env.instanceId %> region=<%= env.region %>\n' },
         show: ['/etc/app/app.conf', '/etc/app/instance'],
-      }, { metadataPort: imds.port, append: EC2_NET_APPEND });
+      }, { metadataPort: imds.port });
       expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
       expectRealInitRan(boot.console, boot.logFile);
       expect(rendered(boot.console)).toEqual(['greeting=hi-from-ec2', 'port=7003', 'platform=ec2']);
       expect(markers(boot.console, 'VMTEST file /etc/app/instance:')).toEqual(['instance=i-0vmtest0000000001 region=vmtest-east-1']);
       expect(imds.requests.find((r) => r.method === 'PUT' && r.path === '/latest/api/token'), 'no IMDSv2 token request').toBeDefined();
       expect(imds.requests.filter((r) => r.method === 'GET' && !r.withToken), 'a GET without the token').toEqual([]);
+      // The agent brought up its own link-local address (nothing else configured eth0) and removed it after.
+      expect(markers(boot.console, 'VMTEST addr:').filter((l) => l.includes('eth0'))).toEqual([]);
     } finally {
       await imds.close();
     }
@@ -185,9 +187,6 @@ describe('busybox image, agent as init= (QEMU TCG)', () => {
     expect(boot.console).not.toContain(SECRET);
   });
 });
-
-/** How the guest gets its link-local address for the ec2 channel (see README: network in the busybox tier). */
-const EC2_NET_APPEND = 'vmtest.net=169.254.0.15/16';
 
 function distinctErrorCodes(consoleText: string): string[] {
   return [...new Set([...consoleText.matchAll(/error (E_[A-Z_]+)/g)].map((m) => m[1] as string))];

@@ -9,6 +9,7 @@ while read -r f; do
   if [ -f "$f" ]; then sed "s|^|VMTEST file $f: |" "$f"; else echo "VMTEST missing $f"; fi
 done < /vmtest/show
 sed 's/^/VMTEST mount: /' /proc/mounts
+ip -4 -o addr show 2>/dev/null | sed 's/^/VMTEST addr: /'
 # Names (never contents) of agent files holding the fixture's secret; there must be none.
 if [ -f /vmtest/secret ]; then
   grep -rlF -f /vmtest/secret /run/cloudlet /var/lib/cloudlet /.cloudlet 2>/dev/null | sed 's/^/VMTEST secret-in /'

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startImds } from './imds-emulator';
 import { BOOT_TOKEN, bootDebian, debianUserData, guestMs, SECRET, SEED_TOKEN, writeDebianTree } from './debian-fixture';
 import { diskContains, ext4Uuid, makeBlankDisk, makeNocloudIso } from './disks';
 import { recordFigure, writeFigures } from './figures';
@@ -16,6 +17,7 @@ let work: string;
 let baseline: DebianImage;
 let withAgent: DebianImage;
 let failingRoot: string;
+let ec2Root: string;
 let baseInitrd: string;
 let data: string;
 const boots: Record<string, Record<string, number | undefined>> = {};
@@ -44,6 +46,14 @@ function expectNoSecret(consoleText: string): void {
   expect(consoleText).not.toContain(SECRET);
 }
 
+/** A copy of the agent image's root as built, for a boot that must not see boot 1's writes. */
+function pristineCopy(name: string): string {
+  const file = join(work, name);
+  const cp = spawnSync('cp', ['--sparse=always', withAgent.rootImg, file]);
+  if (cp.status !== 0) throw new Error(`cp ${withAgent.rootImg} ${file} failed`);
+  return file;
+}
+
 function statusOf(consoleText: string, logFile: string): Record<string, any> {
   const text = block(consoleText, 'VMTEST-STATUS');
   expect(text, `no status block on the console: ${logFile}`).toBeDefined();
@@ -62,9 +72,8 @@ beforeAll(() => {
   writeDebianTree(agentTree, true);
   withAgent = debianLayer(join(work, 'agent'), { deb, tree: agentTree });
   // A pristine copy for the failing boot, taken before boot 1 writes to the root.
-  failingRoot = join(work, 'failing-root.img');
-  const cp = spawnSync('cp', ['--sparse=always', withAgent.rootImg, failingRoot]);
-  if (cp.status !== 0) throw new Error(`cp ${withAgent.rootImg} ${failingRoot} failed`);
+  failingRoot = pristineCopy('failing-root.img');
+  ec2Root = pristineCopy('ec2-root.img');
   data = join(work, 'data.img');
   makeBlankDisk(data, 256);
 });
@@ -159,6 +168,37 @@ describe('Debian bookworm with the agent .deb (QEMU TCG, Debian initramfs)', () 
     expect(markers(boot.console, 'VMTEST file /etc/app/app.conf:')[0]).toBe('greeting=<%= config.greeting %>');
     expect(diskContains(blank, SEED_TOKEN), 'a failing boot must not seed the persistent disk').toBe(false);
     expectNoSecret(boot.console);
+  });
+
+  it('ec2 through the initramfs hook: ip=dhcp brings the network up before the agent, IMDSv2 user data is rendered', async () => {
+    const imds = await startImds({
+      '/latest/user-data': debianUserData('from-ec2'),
+      '/latest/meta-data/instance-id': 'i-0debian000000001',
+      '/latest/meta-data/placement/region': 'vmtest-west-2',
+      '/latest/meta-data/local-hostname': 'vmtest-debian-ec2',
+    });
+    try {
+      const blank = join(work, 'data-ec2.img');
+      makeBlankDisk(blank, 64);
+      // No seed ISO: vdb is the data disk here, so the manifest's /dev/vdc is absent; an empty vdb keeps the order.
+      const filler = join(work, 'filler.img');
+      makeBlankDisk(filler, 1);
+      const boot = await bootDebian('debian-ec2', { ...withAgent, rootImg: ec2Root }, [{ file: filler, readonly: true }, { file: blank }], {
+        metadataPort: imds.port,
+        append: 'ip=dhcp',
+      });
+      expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+      expect(boot.console, `the report unit did not finish: ${boot.logFile}`).toContain('VMTEST-DONE');
+      expect(markers(boot.console, 'VMTEST file /etc/app/app.conf:')).toEqual(['greeting=from-ec2', 'platform=ec2', 'instance=i-0debian000000001']);
+      const status = statusOf(boot.console, boot.logFile);
+      expect(status.state).toBe('done');
+      expect(status.platform).toBe('ec2');
+      expect(imds.requests.find((r) => r.method === 'PUT' && r.path === '/latest/api/token'), 'no IMDSv2 token request').toBeDefined();
+      expect(imds.requests.filter((r) => r.method === 'GET' && !r.withToken), 'a GET without the token').toEqual([]);
+      expectNoSecret(boot.console);
+    } finally {
+      await imds.close();
+    }
   });
 });
 

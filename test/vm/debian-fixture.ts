@@ -13,7 +13,8 @@ export const MANIFEST = {
   cloudlet: '0.0.4',
   name: 'vmtest-debian',
   version: '1.0.0',
-  platforms: ['nocloud'],
+  // Local channels are asked first: boots with a seed ISO use nocloud; the ec2 boot has none.
+  platforms: ['nocloud', 'ec2'],
   config: {
     schema: {
       type: 'object',
@@ -60,15 +61,19 @@ export function debianUserData(greeting: string): string {
   return JSON.stringify({ config: { greeting, db_password: SECRET } });
 }
 
-/** Boots a Debian image with Debian's own initramfs: root /dev/vda (written in place), then `disks` as vdb, vdc... */
-export function bootDebian(name: string, image: DebianImage, disks: Drive[]): Promise<VmResult> {
+/**
+ * Boots a Debian image with Debian's own initramfs: root /dev/vda (written in place), then `disks` as vdb, vdc...;
+ * `net` adds user networking with the metadata address forwarded to a loopback port and kernel arguments (ip=).
+ */
+export function bootDebian(name: string, image: DebianImage, disks: Drive[], net?: { metadataPort: number; append: string }): Promise<VmResult> {
   return bootVm({
     name,
     kernel: image.vmlinuz,
     initrd: image.initrd,
-    append: 'root=/dev/vda rw console=ttyS0 panic=-1 quiet',
+    append: `root=/dev/vda rw console=ttyS0 panic=-1 quiet${net ? ` ${net.append}` : ''}`,
     drives: [{ file: image.rootImg }, ...disks],
     timeoutMs: 240_000,
+    ...(net ? { metadataPort: net.metadataPort } : {}),
   });
 }
 

@@ -76,7 +76,11 @@ async function main() {
   mkdirSync(join(REPO, '.cache'), { recursive: true });
   const workDir = mkdtempSync(join(REPO, '.cache', 'sea-'));
   try {
-    buildSea({ repo: REPO, bundleFile, executable, workDir });
+    // Only the agent's own entry can run the training command lines.
+    const exitCodes = buildSea({ repo: REPO, bundleFile, executable, workDir, train: !values.entry });
+    if (exitCodes.some((code) => code !== 0)) {
+      process.stderr.write(`code cache: a training command failed (exit codes ${exitCodes.join(', ')}): the cache holds less, the executable is not affected\n`);
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

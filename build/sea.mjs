@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prepareCodeCache } from './code-cache.mjs';
 
 // The fuse string Node looks for to know a blob was injected (from Node's SEA documentation).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -24,26 +25,31 @@ export function pinnedNode(repo) {
 }
 
 /**
- * Builds `executable` from `bundleFile`, using `workDir` for the config and blob.
+ * Builds `executable` from `bundleFile`, using `workDir` for the config and blob. With `train`, the
+ * code cache is trained on the agent's boot path (build/code-cache.mjs); the bundle of another
+ * entry gets a cache of its top level only. Returns the training exit codes.
  * The executable is assembled under a temporary name and renamed at the end, so a failed build
  * never leaves a half-injected binary at the final path.
  */
-export function buildSea({ repo, bundleFile, executable, workDir }) {
+export function buildSea({ repo, bundleFile, executable, workDir, train = false }) {
   mkdirSync(workDir, { recursive: true });
   const node = pinnedNode(repo);
+  const code = prepareCodeCache({ repo, node, bundleFile, workDir, train });
   const blob = join(workDir, 'sea-prep.blob');
   const config = join(workDir, 'sea-config.json');
   writeFileSync(
     config,
     `${JSON.stringify(
       {
-        main: bundleFile,
+        main: join(repo, 'build', 'sea-main.cjs'),
         output: blob,
         disableExperimentalSEAWarning: true,
         // Snapshots freeze build-time state and break when node:tls loads during the snapshot
-        // build (node-ipc does); the V8 code cache alone saves most of the compile time.
+        // build (node-ipc does); a V8 code cache saves most of the compile time instead.
         useSnapshot: false,
-        useCodeCache: true,
+        // The main script is a few lines that run the bundle with its own, trained, code cache.
+        useCodeCache: false,
+        assets: { 'cloudlet-agent.js': code.script, 'cloudlet-agent.code-cache': code.cache },
         // The agent runs as PID 1 and from initramfs hooks: NODE_OPTIONS must not change it.
         execArgvExtension: 'none',
       },
@@ -69,4 +75,5 @@ export function buildSea({ repo, bundleFile, executable, workDir }) {
   ]);
   chmodSync(partial, 0o755);
   renameSync(partial, executable);
+  return code.exitCodes;
 }

@@ -14,7 +14,6 @@ import { boolFlag, printJson, stringFlag, type Command } from './command';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
-  summary: "per-step timings of this boot's run: blame table, critical path, SVG timeline",
   usage: '[--svg FILE] [--json] [--report FILE]',
   details: [
     '--svg FILE     also write a timeline picture (one bar per step, nested bars for templates, mounts, platforms)',

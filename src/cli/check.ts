@@ -16,7 +16,6 @@ const ENTRYPOINTS: readonly string[] = ['init', 'chroot', 'kernel'];
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: "check an entry point's requirements (arch, kernel, memory, commands, ...) against this machine",
   usage: '[--root DIR] [--entrypoint init|chroot|kernel] [--facts FILE] [--json]',
   details: [
     '--root DIR        the image root (default /)',

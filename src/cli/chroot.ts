@@ -8,7 +8,6 @@ import { executePipeline } from './run-pipeline';
 
 export const chrootCommand: Command = {
   name: 'chroot',
-  summary: "run the pipeline, then exec the chroot entry point's command inside the root",
   usage: '[--root DIR] [--user-data FILE] [--dry-run] [--json] [--quiet] [--run-dir DIR] [-- CMD...]',
   details: [...PIPELINE_DETAILS, '-- CMD...          run CMD instead of the entry point\'s command'],
   examples: ['cloudlet-agent chroot --root /srv/images/hello --user-data ud.json', 'cloudlet-agent chroot --root ./image -- /bin/sh -c "cat /etc/motd"'],

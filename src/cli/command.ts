@@ -7,8 +7,8 @@ import type { System } from '../system/system';
 export type FlagSpec = Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
 
 export interface Command {
+  /** the same name as its entry in ./commands.ts, which also holds the one-line summary */
   name: string;
-  summary: string;
   /** usage line after "cloudlet-agent NAME", e.g. "[--root DIR] [--json]" */
   usage: string;
   /** lines explaining the flags, shown by --help */
@@ -45,11 +45,11 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   }
 }
 
-export function helpText(command: Command): string {
+export function helpText(command: Command, summary: string): string {
   return [
     `cloudlet-agent ${command.name} ${command.usage}`.trimEnd(),
     '',
-    command.summary,
+    summary,
     ...(command.details.length ? ['', ...command.details.map((d) => `  ${d}`)] : []),
     '',
     'Examples:',

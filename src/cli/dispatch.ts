@@ -33,14 +33,15 @@ export async function dispatch(argv: string[], system: System): Promise<ExitCode
     system.out(`cloudlet-agent ${AGENT_VERSION} (node ${process.version})`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === first);
+  const entry = COMMANDS.find((c) => c.name === first);
   try {
-    if (!command) {
+    if (!entry) {
       throw new AgentError('E_USAGE', `unknown command "${first}"`, { fix: 'run "cloudlet-agent --help" for the list of commands' });
     }
+    const command = await entry.load();
     const args = parseCommandArgs(command, rest);
     if (args.values.help === true) {
-      system.out(helpText(command));
+      system.out(helpText(command, entry.summary));
       return EXIT.ok;
     }
     return await command.run(args, system);

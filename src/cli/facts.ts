@@ -9,7 +9,6 @@ import { boolFlag, printJson, type Command } from './command';
 
 export const factsCommand: Command = {
   name: 'facts',
-  summary: "this machine's facts (arch, kernel, cpus, memory, cpu flags, hypervisor) that requirements are checked against",
   usage: '[--json]',
   details: ['--json   the facts as JSON, exactly what "cloudlet-agent check --facts FILE" reads'],
   examples: ['cloudlet-agent facts', 'cloudlet-agent facts --json > this-machine.json'],

@@ -7,7 +7,6 @@ import { printOutcome } from './pipeline-flags';
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'PID 1 mode: mount /proc, /sys, /dev, /run, run the pipeline on /, then exec the real init',
   usage: '[--dry-run] [--json] [--quiet] [-- KERNEL-ARGS...]',
   details: [
     'Runs as PID 1 when the kernel is booted with init=/usr/sbin/cloudlet-agent; any arguments the kernel',

@@ -13,7 +13,6 @@ import { boolFlag, printJson, stringFlag } from './command';
 
 export const installCommand: Command = {
   name: 'install',
-  summary: 'bake the agent, a boot hook and the systemd units into an image tree',
   usage: '--root DIR [--hook initramfs-tools|dracut|systemd] [--binary FILE] [--dry-run] [--json]',
   details: [
     '--root DIR      the image tree to install into (required)',

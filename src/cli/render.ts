@@ -12,7 +12,6 @@ import { runOptionsOf, systemFor } from './pipeline-flags';
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: "render the image's templates from user data, without mounting or checking requirements",
   usage: '[--root DIR] [--user-data FILE] [--diff] [--dry-run] [--json] [--quiet] [--run-dir DIR]',
   details: [
     '--root DIR        the image root (default /)',

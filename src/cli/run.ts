@@ -6,7 +6,6 @@ import { executePipeline } from './run-pipeline';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'read user data, check requirements, mount, render templates; do not hand over',
   usage: '[--root DIR] [--user-data FILE] [--entrypoint init|chroot|kernel] [--dry-run] [--json] [--quiet] [--run-dir DIR]',
   details: [...PIPELINE_DETAILS, '--entrypoint E     whose requirements to check (default init)'],
   examples: [

@@ -9,7 +9,6 @@ const SCHEMAS: Record<string, unknown> = { manifest: manifestSchema, 'user-data'
 
 export const specsCommand: Command = {
   name: 'specs',
-  summary: 'print the JSON Schema of the manifest (default) or of the user data',
   usage: '[manifest|user-data]',
   details: [
     'manifest   the manifest format 0.0.4, schema v1 (/.cloudlet/manifest)',

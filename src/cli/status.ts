@@ -14,7 +14,6 @@ const DEFAULT_LOOK_S = 5;
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: "state of this boot's run: done, degraded, error, running or not started",
   usage: '[--wait] [--timeout S] [--json]',
   details: [
     '--wait        follow a running agent (or wait for one to start) until the run ends',

@@ -21,7 +21,6 @@ const ARG_PLATFORM = 'arg';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check a manifest, and user data against it, reporting every problem with its JSON path',
   usage: '[--root DIR | --manifest FILE] [--user-data FILE] [--json]',
   details: [
     '--root DIR         the image root whose /.cloudlet/manifest is checked (default /)',

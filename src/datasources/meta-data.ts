@@ -1,14 +1,17 @@
 // Parses NoCloud meta-data (YAML, of which JSON is a subset) into a plain object, without echoing it.
 
-import { parse } from 'yaml';
 import { AgentError } from '../errors';
+
+// yaml loads when there is meta-data to parse: most boots read none, and initialising it costs
+// milliseconds on every start (tens under emulation).
+const yaml = () => require('yaml') as typeof import('yaml');
 
 export function parseMetaData(text: string, platform: string, where: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
     // A few aliases are plenty for meta-data; a low cap stops alias bombs.
-    value = parse(text, { maxAliasCount: 50, prettyErrors: false });
+    value = yaml().parse(text, { maxAliasCount: 50, prettyErrors: false });
   } catch (err) {
     const line = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
     throw new AgentError('E_PLATFORM', `${platform}: ${where} is neither YAML nor JSON${line ? ` (line ${line})` : ''}`, {

@@ -1,7 +1,9 @@
 // Turns the bytes a platform delivered into the user-data object: size cap, gzip, JSON, never echoing content.
 
-import { gunzipSync } from 'node:zlib';
 import { AgentError } from '../errors';
+
+// node:zlib loads only for gzip-compressed user data, which few platforms deliver.
+const zlib = () => require('node:zlib') as typeof import('node:zlib');
 
 /** User data is at most 1 MiB (design.md), after decompression. */
 export const MAX_USER_DATA_BYTES = 1 << 20;
@@ -15,7 +17,7 @@ export function decodeUserData(bytes: Buffer, platform: string): Record<string, 
   if (data.length > MAX_USER_DATA_BYTES) throw tooLarge(platform);
   if (data[0] === 0x1f && data[1] === 0x8b) {
     try {
-      data = gunzipSync(data, { maxOutputLength: MAX_USER_DATA_BYTES + 1 });
+      data = zlib().gunzipSync(data, { maxOutputLength: MAX_USER_DATA_BYTES + 1 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(platform);
       throw invalid(platform, 'is gzip-compressed but does not decompress', err);

@@ -1,7 +1,7 @@
 // Compiles the manifest's config.schema (the image author's JSON Schema) once per run, marking writeOnly secrets.
 
-import Ajv2020 from 'ajv/dist/2020';
-import AjvDraft07 from 'ajv';
+import type Ajv2020 from 'ajv/dist/2020';
+import type AjvDraft07 from 'ajv';
 import type { ErrorObject, SchemaValidateFunction } from 'ajv';
 import { AgentError } from '../errors';
 
@@ -91,8 +91,9 @@ function ajvFor(schema: Record<string, unknown>, metaSchema: boolean): Ajv2020 |
   // verbose gives errors their parentSchema (for the allowed keys); their `data` is never read.
   const options = { allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, validateSchema: metaSchema, logger: false as const };
   const declared = schema.$schema;
-  if (declared === undefined || declared === DRAFT_2020) return new Ajv2020(options);
-  if (typeof declared === 'string' && DRAFT_07.test(declared)) return new AjvDraft07(options);
+  // ajv loads here, for the one dialect in use: commands without a config schema never pay for it.
+  if (declared === undefined || declared === DRAFT_2020) return new (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default(options);
+  if (typeof declared === 'string' && DRAFT_07.test(declared)) return new (require('ajv') as typeof import('ajv')).default(options);
   throw new AgentError('E_MANIFEST_INVALID', 'the manifest\'s config schema names a JSON Schema dialect the agent does not read', {
     problems: [{ path: '/config/schema/$schema', message: `must be "${DRAFT_2020}" or "http://json-schema.org/draft-07/schema#" (or left out for 2020-12)` }],
     fix: 'write config.schema in JSON Schema 2020-12 or draft-07',

@@ -1,6 +1,5 @@
 // Checks an entry point's requirements against a machine's facts and the image probes: one row per check.
 
-import semver from 'semver';
 import { AgentError, type Problem } from '../errors';
 import type { Requirements } from '../manifest/types';
 import type { Facts } from './facts-types';
@@ -23,13 +22,20 @@ export interface RequirementRow {
 // Pre-releases take part in ranges: without this a 6.8.0-rc3 kernel would fail even ">=6.7".
 const RANGE_OPTIONS = { includePrerelease: true } as const;
 
+// semver loads when a kernel range is there to check: initialising it costs milliseconds on every
+// start (tens under emulation). Only the functions needed, not the whole package.
+const semver = {
+  validRange: (range: string) => (require('semver/ranges/valid') as typeof import('semver/ranges/valid'))(range, RANGE_OPTIONS),
+  satisfies: (version: string, range: string) => (require('semver/functions/satisfies') as typeof import('semver/functions/satisfies'))(version, range, RANGE_OPTIONS),
+};
+
 /**
  * Problems with the requirement values themselves (not with the machine): a kernel range semver
  * cannot read, a memory size that is not a size. Paths are relative to the `requires` object.
  */
 export function requirementProblems(requires: Requirements): Problem[] {
   const problems: Problem[] = [];
-  if (requires.kernel !== undefined && semver.validRange(requires.kernel, RANGE_OPTIONS) === null) {
+  if (requires.kernel !== undefined && semver.validRange(requires.kernel) === null) {
     problems.push({ path: '/kernel', message: `"${requires.kernel}" is not a semver range (e.g. ">=5.10", "^6.1", ">=4.19 <7")` });
   }
   if (requires.memory !== undefined && parseMemorySize(requires.memory) === undefined) {
@@ -86,7 +92,7 @@ export function evaluateRequirements(requires: Requirements, facts: Facts, probe
 function kernelRow(range: string, release: string): RequirementRow {
   const version = kernelVersion(release);
   if (!version) return { key: 'kernel', required: range, detected: `${release} (no MAJOR.MINOR version in it)`, ok: false };
-  return { key: 'kernel', required: range, detected: `${release} (${version.version})`, ok: semver.satisfies(version.version, range, RANGE_OPTIONS) };
+  return { key: 'kernel', required: range, detected: `${release} (${version.version})`, ok: semver.satisfies(version.version, range) };
 }
 
 function memoryRow(size: string, memTotal: number): RequirementRow {

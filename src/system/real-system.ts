@@ -1,9 +1,12 @@
 // The real System: child processes, HTTP, clocks and consoles of this machine.
 
-import { spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { AgentError } from '../errors';
 import type { ExecOptions, ExecResult, HostPaths, HttpRequest, HttpResponse, System } from './system';
+
+// node:child_process and node:http (with node:net) load on first use: `--version`, `status` and a boot
+// from local platforms never need one or the other, and loading them costs milliseconds on every start.
+const childProcess = () => require('node:child_process') as typeof import('node:child_process');
+const nodeHttp = () => require('node:http') as typeof import('node:http');
 
 export function realSystem(hostPaths: Partial<HostPaths> = {}): System {
   return {
@@ -21,7 +24,7 @@ export function realSystem(hostPaths: Partial<HostPaths> = {}): System {
 
 function exec(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
+    const child = childProcess().spawn(file, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -55,7 +58,7 @@ function http(req: HttpRequest): Promise<HttpResponse> {
       clearTimeout(timer);
       fn();
     };
-    const r = httpRequest(
+    const r = nodeHttp().request(
       { method: req.method, hostname: url.hostname, port: url.port || 80, path: url.pathname + url.search, headers: req.headers, agent: false },
       (res) => {
         const chunks: Buffer[] = [];

@@ -87,9 +87,17 @@ export function compileConfigSchema(schema: Record<string, unknown>, options: Co
 }
 
 function ajvFor(schema: Record<string, unknown>, metaSchema: boolean): Ajv2020 | AjvDraft07 {
-  // Formats are annotations here: the agent carries no format library, and an unknown format must not stop a boot.
-  // verbose gives errors their parentSchema (for the allowed keys); their `data` is never read.
-  const options = { allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, validateSchema: metaSchema, logger: false as const };
+  const options = {
+    // Formats are annotations here: the agent carries no format library, and an unknown format must not stop a boot.
+    // verbose gives errors their parentSchema (for the allowed keys); their `data` is never read.
+    allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, validateSchema: metaSchema, logger: false as const,
+    // The meta-schemas take ajv ~1.5 ms to add (tens under emulation) and serve only to check a schema or to
+    // resolve an id of theirs, which a schema can only name by its json-schema.org address.
+    meta: metaSchema || namesJsonSchemaOrg(schema),
+    // The validator runs once per boot on a small config: ajv's optimising passes over the generated code
+    // would cost more than they save. They change how the code reads, not what it accepts.
+    code: { optimize: false },
+  };
   const declared = schema.$schema;
   // ajv loads here, for the one dialect in use: commands without a config schema never pay for it.
   if (declared === undefined || declared === DRAFT_2020) return new (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default(options);
@@ -98,6 +106,11 @@ function ajvFor(schema: Record<string, unknown>, metaSchema: boolean): Ajv2020 |
     problems: [{ path: '/config/schema/$schema', message: `must be "${DRAFT_2020}" or "http://json-schema.org/draft-07/schema#" (or left out for 2020-12)` }],
     fix: 'write config.schema in JSON Schema 2020-12 or draft-07',
   });
+}
+
+/** Whether the schema mentions json-schema.org anywhere but in its own top-level $schema (read by ajvFor). */
+function namesJsonSchemaOrg(schema: Record<string, unknown>): boolean {
+  return JSON.stringify({ ...schema, $schema: undefined }).includes('json-schema.org');
 }
 
 /** Every string at or below a value: what must be scrubbed when the value is a secret. */

@@ -137,6 +137,18 @@ describe('validateUserData', () => {
     expect(err.problems[0]?.path).toBe('/config/schema');
   });
 
+  it('resolves a $ref to the JSON Schema meta-schema (a config value that is itself a schema)', () => {
+    const schema = { type: 'object', properties: { form: { $ref: 'https://json-schema.org/draft/2020-12/schema' } } };
+    expect(validateUserData({ config: { form: { type: 'string' } } }, manifestWith(schema), 'file').config).toMatchObject({ form: { type: 'string' } });
+    const err = thrown(() => validateUserData({ config: { form: { type: 12 } } }, manifestWith(schema), 'file'));
+    expect(err.code).toBe('E_CONFIG_INVALID');
+  });
+
+  it('refuses a config schema whose $id is the one of a meta-schema', () => {
+    const schema = { $id: 'https://json-schema.org/draft/2020-12/schema', type: 'object' };
+    expect(thrown(() => validateUserData({}, manifestWith(schema), 'file')).code).toBe('E_MANIFEST_INVALID');
+  });
+
   it('ignores formats instead of failing on one the agent has no checker for', () => {
     const schema = { type: 'object', properties: { mail: { type: 'string', format: 'email' } } };
     expect(validateUserData({ config: { mail: 'x' } }, manifestWith(schema), 'file').config).toEqual({ mail: 'x' });

@@ -1,9 +1,11 @@
 // Replaces a file so that a power cut leaves the old one or the new one: temp beside it, fsync, rename, fsync dir.
 
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+// node:crypto loads when a file is written, not at every boot: a reboot that changes no file never needs it.
+const randomBytes = (size: number) => (require('node:crypto') as typeof import('node:crypto')).randomBytes(size);
 
 export interface FileMeta {
   mode: number;

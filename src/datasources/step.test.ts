@@ -72,6 +72,12 @@ describe('userDataStep.plan', () => {
     await expect(userDataStep.plan(ctx)).rejects.toMatchObject({ code: 'E_USERDATA_INVALID' });
   });
 
+  it('names the platform in the status even when its user data is refused', async () => {
+    const ctx = runContext(m, manifestWith(['cmdline']), { cmdline: `cloudlet.user-data=${b64('{"confg":{}}')}` });
+    await expect(userDataStep.plan(ctx)).rejects.toMatchObject({ code: 'E_USERDATA_INVALID' });
+    expect(ctx.reporter.infos).toContainEqual({ platform: 'cmdline' });
+  });
+
   it('keeps config values out of the plan: only the names of the keys set', async () => {
     const ctx = runContext(m, manifestWith(['cmdline']), { cmdline: `cloudlet.user-data=${b64('{"config":{"pw":"hunter2","greeting":"x"}}')}` });
     const plan = await userDataStep.plan(ctx);

@@ -74,11 +74,12 @@ export const userDataStep: Step<UserDataPlan> = {
     }
 
     const platform = source?.platform ?? NO_PLATFORM;
+    // Told before the user data is judged, so a failed run's status still names where it came from.
+    ctx.reporter.info({ platform, ...(source?.instanceId ? { instanceId: source.instanceId } : {}) });
     const raw = source?.userData ? decodeUserData(source.userData, platform) : undefined;
     const userData = validateUserData(raw ?? {}, manifest, platform);
     ctx.state.source = source ?? { platform: NO_PLATFORM, userData: null, meta: {} };
     ctx.state.userData = userData;
-    ctx.reporter.info({ platform, ...(source?.instanceId ? { instanceId: source.instanceId } : {}) });
 
     const config = raw?.config;
     return {

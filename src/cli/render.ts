@@ -5,7 +5,7 @@ import { runPipeline, type RunContext } from '../pipeline';
 import { createReporter } from '../status/create-reporter';
 import type { System } from '../system/system';
 import { unifiedDiff } from '../templates/line-diff';
-import { scrub } from '../templates/scrub';
+import { scrub, scrubError } from '../status/scrub';
 import { summaryOf, templatesPlanOf, type TemplatesPlan } from '../templates/step';
 import { boolFlag, type Command } from './command';
 import { runOptionsOf, systemFor } from './pipeline-flags';
@@ -58,7 +58,7 @@ export const renderCommand: Command = {
       await runPipeline(ctx);
       await reporter.finish('done');
     } catch (err) {
-      error = asAgentError(err);
+      error = scrubError(asAgentError(err), state.userData?.secrets ?? []);
       await reporter.finish('error', error);
     }
     const secrets = state.userData?.secrets ?? [];

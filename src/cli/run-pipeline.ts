@@ -4,6 +4,7 @@ import { AgentError, EXIT, asAgentError, type ExitCode } from '../errors';
 import { runPipeline, type PipelineResult, type RunContext, type RunOptions } from '../pipeline';
 import type { OnError } from '../manifest/types';
 import { createReporter } from '../status/create-reporter';
+import { scrubError } from '../status/scrub';
 import type { System } from '../system/system';
 
 export interface PipelineOutcome {
@@ -42,7 +43,8 @@ export async function executePipeline(system: System, options: RunOptions, outpu
     await reporter.finish(result.degraded ? 'degraded' : 'done');
     return { ctx, result, policy, exitCode: result.degraded ? EXIT.degraded : EXIT.ok };
   } catch (err) {
-    const error = asAgentError(err);
+    // Messages are written without secret values; scrubbing here covers every place the error is printed.
+    const error = scrubError(asAgentError(err), state.userData?.secrets ?? []);
     const policy = state.manifest?.onError ?? defaultPolicy;
     const degrade = policy === 'continue';
     await reporter.finish(degrade ? 'degraded' : 'error', error);

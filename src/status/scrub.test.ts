@@ -1,4 +1,4 @@
-// Proves a fixture secret reaches no output: files, console, JSON events, socket events and snapshots.
+// Secret scrubbing of text, errors and JSON; proves a fixture secret reaches no reporter output (files, console, events, socket).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,12 +7,55 @@ import { AgentError } from '../errors';
 import { createReporter } from './create-reporter';
 import type { LiveEvent, StatusDoc } from './formats';
 import type { LiveServer, LiveServerOptions } from './live';
-import { createScrubber, SECRET_MARK } from './scrub';
+import { createScrubber, holdsSecret, scrub, scrubError, SECRET_MARK } from './scrub';
 import { fakeSystem, type FakeSystem } from './test-fixtures';
 
 // Quotes and a backslash: the JSON-escaped spelling differs from the raw one, and both must go.
 const SECRET = 'hunter2-"quoted"\\pw';
 const ESCAPED = JSON.stringify(SECRET).slice(1, -1);
+
+describe('scrub', () => {
+  it('replaces every occurrence of a secret', () => {
+    expect(scrub('a=pw1 b=pw1', ['pw1'])).toBe('a=<secret> b=<secret>');
+  });
+
+  it('hides a longer secret whole even when a shorter one is inside it', () => {
+    expect(scrub('x=abcdef', ['abc', 'abcdef'])).toBe('x=<secret>');
+  });
+
+  it('hides the JSON-escaped form engines use in messages', () => {
+    expect(scrub('Unexpected token in "a\\"b"', ['a"b'])).toBe('Unexpected token in "<secret>"');
+  });
+
+  it('hides each long line of a multi-line secret on its own', () => {
+    const key = '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END KEY-----';
+    const shown = scrub('+MIIEvQIBADANBgkqhkiG9w0B\n', [key]);
+    expect(shown).toBe('+<secret>\n');
+    expect(holdsSecret(shown, [key])).toBe(false);
+  });
+
+  it('ignores empty secrets', () => {
+    expect(scrub('text', [''])).toBe('text');
+  });
+});
+
+describe('scrubError', () => {
+  it('scrubs message, where, fix and problems, and keeps the code and cause', () => {
+    const cause = new Error('inner');
+    const error = new AgentError('E_CONFIG_INVALID', `bad ${SECRET}`, { where: `/x/${SECRET}`, fix: `not ${ESCAPED}`, problems: [{ path: `/${SECRET}`, message: SECRET }], cause });
+    const clean = scrubError(error, [SECRET]);
+    expect(JSON.stringify(clean.toJSON())).not.toContain('hunter2');
+    expect(clean.render()).not.toContain('hunter2');
+    expect(clean.message).toBe(`bad ${SECRET_MARK}`);
+    expect(clean.code).toBe('E_CONFIG_INVALID');
+    expect(clean.cause).toBe(cause);
+  });
+
+  it('returns the error itself when there is no secret', () => {
+    const error = new AgentError('E_IO', 'x');
+    expect(scrubError(error, [])).toBe(error);
+  });
+});
 
 describe('createScrubber', () => {
   it('replaces every occurrence of every secret in text, longest first', () => {
@@ -38,6 +81,13 @@ describe('createScrubber', () => {
     expect(s.text('pw=abc')).toBe('pw=abc');
     list.push('abc');
     expect(s.text('pw=abc')).toBe(`pw=${SECRET_MARK}`);
+  });
+
+  it('hides the lines of a multi-line secret in text and JSON alike', () => {
+    const key = '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END KEY-----';
+    const s = createScrubber(() => [key]);
+    expect(s.text('line MIIEvQIBADANBgkqhkiG9w0B')).toBe(`line ${SECRET_MARK}`);
+    expect(s.json({ d: 'MIIEvQIBADANBgkqhkiG9w0B' })).toEqual({ d: SECRET_MARK });
   });
 
   it('ignores empty secrets instead of marking every gap', () => {

@@ -1,6 +1,6 @@
 // Tells whether a rendered file may hold secrets, now or from an earlier render (for --diff). Pure.
 
-import { holdsSecret } from './scrub';
+import { holdsSecret } from '../status/scrub';
 
 /** Names of the properties the config schema marks writeOnly, at any depth. */
 export function writeOnlyNames(schema: unknown): Set<string> {

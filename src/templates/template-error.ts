@@ -3,7 +3,7 @@
 import { AgentError } from '../errors';
 import { IncludeNameError, TEMPLATE_STORE } from './includes';
 import { TemplateCompileError } from './render-template';
-import { scrub } from './scrub';
+import { scrub } from '../status/scrub';
 import { MissingKeyError } from './strict-view';
 
 interface Frame {

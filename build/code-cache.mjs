@@ -16,7 +16,8 @@ const WRAPPER_END = '\n})';
 /**
  * The command lines the cache is trained on: a boot's path on the example image. The dry run goes
  * through every step's plan (manifest, config schema, platforms, requirements, mount probes, template
- * rendering); `render` writes files and status as a boot does. They touch only copies in `workDir`.
+ * rendering); `render` writes files and status as a boot does; `validate` is what image builds run.
+ * They touch only copies in `workDir`.
  */
 function trainingCommands(repo, workDir) {
   const example = join(repo, 'examples', 'hello');
@@ -27,6 +28,7 @@ function trainingCommands(repo, workDir) {
   return [
     ['run', '--dry-run', '--root', root, '--user-data', userData, '--run-dir', runDir],
     ['render', '--root', root, '--user-data', userData, '--run-dir', runDir],
+    ['validate', '--root', root, '--user-data', userData],
   ];
 }
 

@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AgentError, EXIT } from '../errors';
 import { blame, criticalPath } from '../status/analysis';
-import { writeFileAtomic } from '../status/atomic-file';
 import { formatDuration } from '../status/console-lines';
 import { REPORT_VERSION, type ReportDoc } from '../status/formats';
 import { statusPaths } from '../status/run-dir';
 import { timelineSvg } from '../status/svg';
+import { writeAtomic } from '../system/atomic-write';
 import type { System } from '../system/system';
 import { boolFlag, printJson, stringFlag, type Command } from './command';
 
@@ -29,7 +29,7 @@ export const analyzeCommand: Command = {
     const svg = stringFlag(args, 'svg');
     if (svg) {
       try {
-        writeFileAtomic(resolve(svg), timelineSvg(report));
+        await writeAtomic(resolve(svg), timelineSvg(report), { mode: 0o644 });
       } catch (err) {
         throw new AgentError('E_IO', `cannot write ${svg}: ${(err as Error).message}`, { where: svg, fix: 'choose a writable path for --svg', cause: err });
       }

@@ -1,12 +1,13 @@
 // `cloudlet-agent install`: bakes the executable, a boot hook and the systemd units into an image tree.
 
 import { isSea } from 'node:sea';
-import { chmod, copyFile, lstat, mkdir, open, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, open, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentError, EXIT } from '../errors';
 import { BOOT_FILES, HOOKS, type Hook } from '../handover/boot-files';
 import { describeInstall, planInstall, type InstallAction } from '../handover/install-plan';
 import { kindOf } from '../mounts/probe';
+import { writeAtomic } from '../system/atomic-write';
 import { joinRoot } from '../system/root-path';
 import type { Command } from './command';
 import { boolFlag, printJson, stringFlag } from './command';
@@ -62,6 +63,7 @@ export const installCommand: Command = {
 /** Each file lands under a temporary name and is renamed into place: never a half-written agent. */
 async function apply(root: string, a: InstallAction): Promise<void> {
   const host = await joinRoot(root, a.path, { followFinal: a.kind !== 'symlink' });
+  if (a.kind === 'file') return writeAtomic(host, a.text, { mode: a.mode });
   await mkdir(dirname(host), { recursive: true, mode: 0o755 });
   const temp = `${host}.cloudlet-new`;
   await rm(temp, { force: true });
@@ -77,12 +79,6 @@ async function apply(root: string, a: InstallAction): Promise<void> {
     case 'binary':
       await copyFile(a.from, temp);
       await chmod(temp, 0o755);
-      await fsyncFile(temp);
-      await rename(temp, host);
-      return;
-    case 'file':
-      await writeFile(temp, a.text, { mode: a.mode });
-      await chmod(temp, a.mode);
       await fsyncFile(temp);
       await rename(temp, host);
       return;

@@ -5,12 +5,13 @@ import { access, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AgentError } from '../errors';
 import { joinRoot } from '../system/root-path';
-import { ensureDir, writeFileAtomic } from '../status/atomic-file';
+import { writeAtomic } from '../system/atomic-write';
 
 export const STATE_DIR = '/var/lib/cloudlet';
 const INSTANCE_ID = 'instance-id';
 const IN_PROGRESS = 'boot-in-progress';
 const FIRST_BOOT_DONE = 'first-boot-done';
+const STATE_FILE = { mode: 0o644 };
 
 export interface BootRecord {
   /** no completed first boot for this instance yet (none at all, an interrupted one, or a new instance id) */
@@ -50,9 +51,8 @@ export async function markBootStarted(root: string, instanceId: string | null, p
   const dir = await joinRoot(root, STATE_DIR);
   if (await onReadOnlyFilesystem(dir)) return false;
   try {
-    ensureDir(dir);
-    writeFileAtomic(join(dir, IN_PROGRESS), JSON.stringify({ instanceId, startedAt: now.toISOString() }) + '\n');
-    if (instanceId !== null && previousInstanceId !== instanceId) writeFileAtomic(join(dir, INSTANCE_ID), instanceId + '\n');
+    await writeAtomic(join(dir, IN_PROGRESS), JSON.stringify({ instanceId, startedAt: now.toISOString() }) + '\n', STATE_FILE);
+    if (instanceId !== null && previousInstanceId !== instanceId) await writeAtomic(join(dir, INSTANCE_ID), instanceId + '\n', STATE_FILE);
     return true;
   } catch (err) {
     if (isReadOnly(err)) return false;
@@ -65,10 +65,9 @@ export async function completeBoot(root: string, instanceId: string | null): Pro
   const dir = await joinRoot(root, STATE_DIR);
   if (await onReadOnlyFilesystem(dir)) return false;
   try {
-    ensureDir(dir);
     const doneFor = await readState(dir, FIRST_BOOT_DONE);
     const id = instanceId ?? '';
-    if (doneFor !== id) writeFileAtomic(join(dir, FIRST_BOOT_DONE), id + '\n');
+    if (doneFor !== id) await writeAtomic(join(dir, FIRST_BOOT_DONE), id + '\n', STATE_FILE);
     await rm(join(dir, IN_PROGRESS), { force: true });
     return true;
   } catch (err) {

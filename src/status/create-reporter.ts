@@ -1,9 +1,9 @@
 // The reporter the commands use: fans each pipeline event out to status files, console, kmsg and socket.
 
 import type { AgentError } from '../errors';
+import { writeAtomicSync } from '../system/atomic-write';
 import type { System } from '../system/system';
 import { AGENT_VERSION } from '../version';
-import { ensureDir, writeFileAtomic } from './atomic-file';
 import { consoleLine } from './console-lines';
 import type { LiveEvent } from './formats';
 import { openKmsg, type KernelLog } from './kmsg';
@@ -55,9 +55,8 @@ export function createReporter(system: System, options: ReporterOptions): Report
   const writeStatusFiles = (withReport: boolean) => {
     if (!writeFiles || filesBroken) return;
     try {
-      ensureDir(paths.dir);
-      writeFileAtomic(paths.status, JSON.stringify(scrub.json(recorder.status()), null, 2) + '\n');
-      if (withReport) writeFileAtomic(paths.report, JSON.stringify(scrub.json(recorder.report()), null, 2) + '\n');
+      writeAtomicSync(paths.status, JSON.stringify(scrub.json(recorder.status()), null, 2) + '\n');
+      if (withReport) writeAtomicSync(paths.report, JSON.stringify(scrub.json(recorder.report()), null, 2) + '\n');
     } catch (err) {
       // Status is a record of the boot, not a reason to stop it: say so once and carry on.
       filesBroken = true;

@@ -2,7 +2,7 @@
 
 import { AgentError } from '../errors';
 import type { System } from '../system/system';
-import { writeAtomic, type FileMeta } from './atomic-write';
+import { writeAtomic, type FileMeta } from '../system/atomic-write';
 import { pristinePath } from './includes';
 import type { PlannedTemplate } from './plan';
 import { isReadOnlyError, renderOverReadOnly } from './read-only';

@@ -6,7 +6,7 @@ import { AgentError } from '../errors';
 import { mountedAt, parseMountinfo } from '../mounts/mountinfo';
 import { runTool } from '../mounts/tools';
 import type { System } from '../system/system';
-import { writeAtomic, type FileMeta } from './atomic-write';
+import { writeAtomic, type FileMeta } from '../system/atomic-write';
 import { runStore } from './read-sources';
 
 /** True for the errors a write into a read-only filesystem gives. */

@@ -1,10 +1,10 @@
-// writeAtomic against a real temp dir: rename semantics, final mode/owner, parents, cleanup on failure.
+// writeAtomic and writeAtomicSync against a real temp dir: rename semantics, final mode/owner, parents, cleanup on failure.
 
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeAtomic } from './atomic-write';
+import { writeAtomic, writeAtomicSync } from './atomic-write';
 
 let dir: string;
 beforeEach(() => {
@@ -55,10 +55,44 @@ describe('writeAtomic', () => {
     expect(readdirSync(dir)).toEqual(['keep']);
   });
 
+  it('keeps the writer as owner when the meta names none', async () => {
+    await writeAtomic(join(dir, 'mine'), 'x', { mode: 0o600 });
+    const st = statSync(join(dir, 'mine'));
+    expect([st.mode & 0o7777, st.uid]).toEqual([0o600, process.getuid?.()]);
+  });
+
   it('leaves no temp file when the rename fails', async () => {
     mkdirSync(join(dir, 'busy'));
     writeFileSync(join(dir, 'busy/inside'), 'x');
     await expect(writeAtomic(join(dir, 'busy'), Buffer.from('new'), { mode: 0o644, uid: 0, gid: 0 })).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(readdirSync(dir)).toEqual(['busy']);
+  });
+});
+
+describe('writeAtomicSync', () => {
+  it('replaces the file by rename with the final mode whatever the umask, creating the directory', () => {
+    const target = join(dir, 'run/status.json');
+    mkdirSync(join(dir, 'run'));
+    writeFileSync(target, 'old');
+    linkSync(target, join(dir, 'old-link'));
+    const old = process.umask(0o077);
+    try {
+      writeAtomicSync(target, 'new');
+      writeAtomicSync(join(dir, 'fresh/report.json'), '{}', 0o640);
+    } finally {
+      process.umask(old);
+    }
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(readFileSync(join(dir, 'old-link'), 'utf8')).toBe('old');
+    expect(statSync(target).mode & 0o7777).toBe(0o644);
+    expect(statSync(join(dir, 'fresh/report.json')).mode & 0o7777).toBe(0o640);
+    expect(readdirSync(join(dir, 'run'))).toEqual(['status.json']);
+  });
+
+  it('leaves no temp file when the rename fails', () => {
+    mkdirSync(join(dir, 'busy'));
+    writeFileSync(join(dir, 'busy/inside'), 'x');
+    expect(() => writeAtomicSync(join(dir, 'busy'), 'new')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
     expect(readdirSync(dir)).toEqual(['busy']);
   });
 });

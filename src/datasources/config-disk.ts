@@ -7,7 +7,8 @@ import { listFilesystems, type BlockDevice } from '../system/block-devices';
 import { fatReadFile } from './fat-reader';
 import { isoReadFile } from './iso9660-reader';
 import { readCapped } from './local-files';
-import { findTool, remainingMs } from './tools';
+import { findTool } from '../system/tools';
+import { remainingMs } from './deadline';
 import type { DatasourceContext } from './types';
 import { UnreadableVolume, Volume } from './volume-io';
 

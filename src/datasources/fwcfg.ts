@@ -3,7 +3,8 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCapped } from './local-files';
-import { findTool, remainingMs } from './tools';
+import { findTool } from '../system/tools';
+import { remainingMs } from './deadline';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 export const FWCFG_ITEM = 'opt/cloudlet/user-data';

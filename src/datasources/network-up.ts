@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { System } from '../system/system';
-import { findTool } from './tools';
+import { findTool } from '../system/tools';
 
 /** 169.254.169.254 as /proc/net/route prints addresses: a little-endian u32 in hex. */
 const METADATA_LE = 0xfea9fea9;

@@ -3,7 +3,8 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors';
-import { findTool, remainingMs } from './tools';
+import { findTool } from '../system/tools';
+import { remainingMs } from './deadline';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 export const XENSTORE_KEY = 'vm-data/user-data';

@@ -3,7 +3,7 @@
 import { posix, resolve } from 'node:path';
 import { AgentError } from '../errors';
 import type { ChrootEntrypoint } from '../manifest/types';
-import { findTool } from '../mounts/tools';
+import { requireTool } from '../system/tools';
 import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
 import { DEFAULT_PATH, execInto, notExecutable } from './exec';
@@ -44,7 +44,7 @@ export async function planChroot(system: System, root: string, entry: ChrootEntr
     if (workdir) process.chdir(await joinRoot(root, workdir));
     return { file: program, argv: args, env, shownAs: program };
   }
-  const chroot = await findTool(system, 'chroot');
+  const chroot = await requireTool(system, 'chroot', 'E_EXEC');
   // chroot(1) always changes to the new "/", so a workdir needs a shell inside the image to cd there.
   const inner = workdir ? ['/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', workdir, ...args] : args;
   if (workdir && (await notExecutable(await joinRoot(root, '/bin/sh')))) {

@@ -5,7 +5,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMountinfo } from '../mounts/probe';
 import { mountedAt } from '../mounts/mountinfo';
-import { runTool } from '../mounts/tools';
+import { runTool } from '../system/tools';
 import type { System } from '../system/system';
 
 interface PseudoFs {

@@ -9,7 +9,7 @@ import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
 import { isWithin } from '../system/image-path';
 import { kindOf, storageFallback } from './probe';
-import { runTool } from './tools';
+import { runTool } from '../system/tools';
 import { STORAGE_MOUNTPOINT, type MountAction } from './types';
 
 export interface ApplyEnv {

@@ -4,7 +4,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors';
 import { mountedAt, parseMountinfo } from '../mounts/mountinfo';
-import { runTool } from '../mounts/tools';
+import { runTool } from '../system/tools';
 import type { System } from '../system/system';
 import { writeAtomic, type FileMeta } from '../system/atomic-write';
 import { runStore } from './read-sources';

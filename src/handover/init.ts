@@ -4,7 +4,7 @@ import { AgentError, asAgentError, type ExitCode } from '../errors';
 import type { InitEntrypoint, OnError } from '../manifest/types';
 import { executePipeline, type OutputOptions, type PipelineOutcome } from '../cli/run-pipeline';
 import type { System } from '../system/system';
-import { execInto } from './exec';
+import { DEFAULT_PATH, execInto } from './exec';
 import { ignorePid1Signals, mountPseudoFilesystems } from './pid1';
 
 export const DEFAULT_INIT = '/sbin/init';
@@ -91,7 +91,7 @@ function haltForever(system: System, error: AgentError): Promise<ExitCode> {
 function environment(system: System): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(system.env)) if (v !== undefined) env[k] = v;
-  env.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  env.PATH ??= DEFAULT_PATH;
   return env;
 }
 

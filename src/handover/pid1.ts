@@ -3,8 +3,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readMountinfo } from '../mounts/probe';
-import { mountedAt } from '../mounts/mountinfo';
+import { mountedAt, readMountinfo } from '../mounts/mountinfo';
 import { runTool } from '../system/tools';
 import type { System } from '../system/system';
 

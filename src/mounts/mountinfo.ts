@@ -1,5 +1,8 @@
-// Parses /proc/self/mountinfo: what is mounted where, so a second run recognises its own mounts.
+// Reads /proc/self/mountinfo: what is mounted where, so a second run recognises its own mounts.
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { System } from '../system/system';
 import type { MountedProbe } from './types';
 
 export interface MountinfoEntry extends MountedProbe {
@@ -10,6 +13,15 @@ export interface MountinfoEntry extends MountedProbe {
 /** Mountinfo escapes space, tab, newline and backslash as \ooo octal. */
 function unescape(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** The machine's mounts; none without /proc (a fixture, an early chroot), where nothing can be known to be mounted. */
+export async function readMountinfo(system: System): Promise<MountinfoEntry[]> {
+  try {
+    return parseMountinfo(await readFile(join(system.hostPaths.proc, 'self', 'mountinfo'), 'utf8'));
+  } catch {
+    return [];
+  }
 }
 
 /** Every mount, in the order of the file (later entries are mounted on top of earlier ones). */

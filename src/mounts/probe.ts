@@ -5,20 +5,11 @@ import { join } from 'node:path';
 import { findDevice, looksBlank, probeDevice, signatureOf } from '../system/block-devices';
 import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
-import { mountedAt, parseMountinfo, type MountinfoEntry } from './mountinfo';
+import { mountedAt, readMountinfo } from './mountinfo';
 import { STORAGE_MOUNTPOINT, type DeviceProbe, type EffectiveStorage, type MountProbes, type PathKind, type PathProbe } from './types';
 
 /** Signatures probeDevice knows that are not filesystems one can mount as the volume. */
 const NOT_MOUNTABLE = new Set(['swap', 'crypto_LUKS']);
-
-export async function readMountinfo(system: System): Promise<MountinfoEntry[]> {
-  try {
-    return parseMountinfo(await readFile(join(system.hostPaths.proc, 'self', 'mountinfo'), 'utf8'));
-  } catch {
-    // Without /proc (a fixture, an early chroot) nothing is known to be mounted.
-    return [];
-  }
-}
 
 export async function probeMounts(system: System, root: string, storage: EffectiveStorage | undefined, paths: readonly string[]): Promise<MountProbes> {
   const mounts = await readMountinfo(system);

@@ -1,9 +1,8 @@
 // Read-only roots: the rendered file goes to tmpfs under the run directory and is bind-mounted over its target.
 
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
 import { AgentError } from '../errors';
-import { mountedAt, parseMountinfo } from '../mounts/mountinfo';
+import { mountedAt, readMountinfo } from '../mounts/mountinfo';
 import { runTool } from '../system/tools';
 import type { System } from '../system/system';
 import { writeAtomic, type FileMeta } from '../system/atomic-write';
@@ -41,17 +40,9 @@ export async function renderOverReadOnly(system: System, imagePath: string, targ
   // A render earlier in this boot left its bind on the target, and the rename above unlinked the file
   // that bind shows: the kernel refuses to mount on a deleted file, so that bind goes first.
   const mountPoint = await realpath(targetHost);
-  const top = mountedAt(parseMountinfo(await readMountinfo(system)), mountPoint);
+  // Without /proc nothing can be known to be mounted; the bind is still tried.
+  const top = mountedAt(await readMountinfo(system), mountPoint);
   if (top && top.fsRoot.includes('/cloudlet/rendered/')) await runTool(system, 'umount', [mountPoint], 'E_MOUNT', MOUNT_FIX);
   await runTool(system, 'mount', ['--bind', rendered, mountPoint], 'E_MOUNT', MOUNT_FIX);
   return rendered;
-}
-
-async function readMountinfo(system: System): Promise<string> {
-  try {
-    return await readFile(join(system.hostPaths.proc, 'self', 'mountinfo'), 'utf8');
-  } catch {
-    // Without /proc nothing can be known to be mounted; the bind is still tried.
-    return '';
-  }
 }

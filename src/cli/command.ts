@@ -66,11 +66,6 @@ export function boolFlag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }
 
-/** Common flags. */
-export const ROOT_FLAG: FlagSpec = { root: { type: 'string' } };
-export const JSON_FLAG: FlagSpec = { json: { type: 'boolean' } };
-export const DRY_RUN_FLAG: FlagSpec = { 'dry-run': { type: 'boolean' } };
-
 export function rootOf(args: ParsedArgs): string {
   return stringFlag(args, 'root') ?? '/';
 }

@@ -59,7 +59,7 @@ function timeoutOf(args: ParsedArgs, fallback: number): number {
   return value;
 }
 
-export function exitCodeOf(outcome: QueryOutcome): ExitCode {
+function exitCodeOf(outcome: QueryOutcome): ExitCode {
   if (outcome.kind === 'stale') return EXIT.failed;
   if (outcome.kind !== 'final') return EXIT.timeout;
   if (outcome.doc.state === 'done') return EXIT.ok;

@@ -34,7 +34,7 @@ export const cmdlineDatasource: Datasource = {
 };
 
 /** Standard or URL-safe base64, padding optional; anything else is refused rather than half-decoded. */
-export function decodeBase64(text: string): Buffer {
+function decodeBase64(text: string): Buffer {
   const compact = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) {
     throw new AgentError('E_USERDATA_INVALID', 'cloudlet.user-data= on the kernel command line is not base64', {

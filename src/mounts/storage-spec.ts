@@ -8,7 +8,7 @@ import type { EffectiveStorage } from './types';
 const DEVICE_FORMS = /^(LABEL=.+|UUID=[0-9A-Fa-f-]+|\/dev\/[A-Za-z0-9._/-]+)$/;
 
 /** The last `cloudlet.storage=` value on the kernel command line. */
-export function cmdlineStorage(cmdline: string | undefined): string | undefined {
+function cmdlineStorage(cmdline: string | undefined): string | undefined {
   return kernelParam(parseKernelCmdline(cmdline ?? ''), 'cloudlet.storage');
 }
 
@@ -48,7 +48,7 @@ export function effectiveStorage(
 }
 
 /** Label or UUID to give a new filesystem so the spec finds it on the next boot. */
-export function identityOf(device: string): { label?: string; uuid?: string } {
+function identityOf(device: string): { label?: string; uuid?: string } {
   if (device.startsWith('LABEL=')) return { label: device.slice('LABEL='.length) };
   if (device.startsWith('UUID=')) return { uuid: device.slice('UUID='.length) };
   return {};

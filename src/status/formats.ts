@@ -73,7 +73,7 @@ export type LiveEvent =
   | { event: 'info'; info: RunInfo }
   | { event: 'finish'; state: RunStateName; durationMs: number; error?: ErrorSummary };
 
-export const FINAL_STATES: readonly RunStateName[] = ['done', 'degraded', 'error'];
+const FINAL_STATES: readonly RunStateName[] = ['done', 'degraded', 'error'];
 
 export function isFinal(state: RunStateName): boolean {
   return FINAL_STATES.includes(state);

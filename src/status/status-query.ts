@@ -115,7 +115,7 @@ async function follow(
 }
 
 /** undefined when missing, half-written by something else, or of a version this reader does not know. */
-export function readStatusFile(path: string): StatusDoc | undefined {
+function readStatusFile(path: string): StatusDoc | undefined {
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as StatusDoc;
     if (typeof doc !== 'object' || doc === null || doc.version !== STATUS_VERSION || typeof doc.state !== 'string') return undefined;

@@ -3,6 +3,7 @@
 import { AgentError } from '../errors';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
+import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 
 const NAME = 'azure';
 const HEADERS = { Metadata: 'true' };
@@ -21,7 +22,7 @@ export const azureDatasource: Datasource = {
     const compute = (meta.compute ?? {}) as Record<string, unknown>;
     const userUrl = `${base}/metadata/instance/compute/userData?api-version=2021-01-01&format=text`;
     // base64 makes 1 MiB of user data 4/3 as long; the decoded size is checked again afterwards.
-    const userRes = await metadataRequest(ctx, NAME, { url: userUrl, headers: HEADERS, maxBytes: Math.ceil(((1 << 20) + 1) * 4 / 3) + 4 }, true);
+    const userRes = await metadataRequest(ctx, NAME, { url: userUrl, headers: HEADERS, maxBytes: Math.ceil((MAX_USER_DATA_BYTES + 1) * 4 / 3) + 4 }, true);
     if (userRes === null) throw new AgentError('E_PLATFORM', `azure: ${userUrl} stopped answering`, { where: userUrl });
     const encoded = bodyOr404(NAME, userUrl, userRes)?.trim() ?? '';
     if (encoded !== '' && !/^[A-Za-z0-9+/\s]*={0,2}$/.test(encoded)) {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
-import type { HttpRequest, HttpResponse, System } from '../system/system';
+import { ResponseTooLarge, type HttpRequest, type HttpResponse, type System } from '../system/system';
 import { metadataRequest } from './http-retry';
 import type { DatasourceContext } from './types';
 
@@ -41,5 +41,24 @@ describe('metadataRequest', () => {
   it('returns the first answer that is not worth retrying', async () => {
     const { ctx } = contextWith([status(503), status(404)], 5000);
     expect((await metadataRequest(ctx, 'ec2', { url: 'http://127.0.0.1:9/x' }))?.status).toBe(404);
+  });
+
+  it('stops at a response over the cap without retrying: too large user data, or a broken service naming its URL', async () => {
+    const big = () => new ResponseTooLarge('E_PLATFORM', 'response is larger than 10 bytes');
+    const user = contextWith([big()], 5000);
+    await expect(metadataRequest(user.ctx, 'ec2', { url: 'http://127.0.0.1:9/ud' }, true)).rejects.toMatchObject({ code: 'E_USERDATA_TOO_LARGE', where: 'http://127.0.0.1:9/ud' });
+    expect(user.calls).toHaveLength(1);
+    const meta = contextWith([big()], 5000);
+    await expect(metadataRequest(meta.ctx, 'ec2', { url: 'http://127.0.0.1:9/meta', maxBytes: 10 })).rejects.toMatchObject({
+      code: 'E_PLATFORM',
+      message: 'ec2: http://127.0.0.1:9/meta sent more than 10 bytes',
+    });
+    expect(meta.calls).toHaveLength(1);
+  });
+
+  it('does not take an error message that merely says "larger than" for an oversize response', async () => {
+    const { ctx, calls } = contextWith([new AgentError('E_PLATFORM', 'GET failed: header larger than allowed'), status(200)], 5000);
+    expect((await metadataRequest(ctx, 'ec2', { url: 'http://127.0.0.1:9/x' }))?.status).toBe(200);
+    expect(calls).toHaveLength(2);
   });
 });

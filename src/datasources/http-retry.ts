@@ -1,7 +1,8 @@
 // HTTP for metadata services: bounded attempts, retries with exponential backoff and jitter, all before the deadline.
 
 import { AgentError } from '../errors';
-import type { HttpResponse } from '../system/system';
+import { ResponseTooLarge, type HttpResponse } from '../system/system';
+import { MAX_USER_DATA_BYTES, tooLarge } from './user-data-bytes';
 import type { DatasourceContext } from './types';
 
 export interface MetadataRequest {
@@ -11,6 +12,8 @@ export interface MetadataRequest {
   /** response cap (default 1 MiB + 1, so user data over 1 MiB shows as too large) */
   maxBytes?: number;
 }
+
+const DEFAULT_MAX_BYTES = MAX_USER_DATA_BYTES + 1;
 
 /** One attempt never takes longer than this, so a hanging connection leaves time for a retry. */
 const ATTEMPT_MS = 2000;
@@ -44,7 +47,7 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
         url: req.url,
         headers: req.headers ?? {},
         timeoutMs: Math.max(1, Math.min(remaining, ATTEMPT_MS)),
-        maxBytes: req.maxBytes ?? (1 << 20) + 1,
+        maxBytes: req.maxBytes ?? DEFAULT_MAX_BYTES,
       });
       if (!TRANSIENT_STATUS(res.status)) return res;
       last = answered = new AgentError('E_PLATFORM', `${platform}: ${req.url} answered HTTP ${res.status}`, {
@@ -52,15 +55,16 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
         fix: `the ${platform} metadata service is failing; retry later or check the platform's status`,
       });
     } catch (err) {
+      if (err instanceof ResponseTooLarge) {
+        if (userData) throw tooLarge(platform, req.url);
+        throw new AgentError('E_PLATFORM', `${platform}: ${req.url} sent more than ${req.maxBytes ?? DEFAULT_MAX_BYTES} bytes`, {
+          where: req.url,
+          fix: `check that ${req.url} is the ${platform} metadata service, or point datasources.endpoints.${platform} at it`,
+        });
+      }
       const error = err instanceof AgentError ? err : new AgentError('E_PLATFORM', String(err), { cause: err });
       const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
       if (cause && ABSENT.has(cause)) return null;
-      if (/larger than/.test(error.message)) {
-        if (userData) {
-          throw new AgentError('E_USERDATA_TOO_LARGE', `user data from ${platform} is larger than 1 MiB`, { where: req.url, fix: 'keep user data under 1 MiB' });
-        }
-        throw new AgentError('E_PLATFORM', `${platform}: ${req.url} sent more than ${req.maxBytes ?? (1 << 20) + 1} bytes`, { where: req.url });
-      }
       if (error.code === 'E_PLATFORM_TIMEOUT' || (cause && UNREACHABLE.has(cause))) {
         last = new AgentError('E_PLATFORM_TIMEOUT', `${platform}: ${req.url} did not answer in time${cause && UNREACHABLE.has(cause) ? ` (${cause}: no route to it)` : ''}`, {
           where: req.url,

@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCapped } from './local-files';
+import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 import { credentialFrom, smbiosStrings } from './smbios-parse';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
@@ -21,7 +22,7 @@ export const smbiosDatasource: Datasource = {
     }
     const strings: string[] = [];
     for (const name of names.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))) {
-      const raw = await readCapped(join(entries, name, 'raw'), (1 << 20) + 4096);
+      const raw = await readCapped(join(entries, name, 'raw'), MAX_USER_DATA_BYTES + 4096);
       if (raw) strings.push(...smbiosStrings(raw));
     }
     const userData = credentialFrom(strings, SMBIOS_CREDENTIAL);

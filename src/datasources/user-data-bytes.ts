@@ -80,9 +80,10 @@ function viablePrefix(prefix: string): boolean {
   }
 }
 
-export function tooLarge(platform: string): AgentError {
+/** `where`: the URL or file it came from, when known. */
+export function tooLarge(platform: string, where = `platform ${platform}`): AgentError {
   return new AgentError('E_USERDATA_TOO_LARGE', `user data from ${platform} is larger than 1 MiB`, {
-    where: `platform ${platform}`,
+    where,
     fix: 'keep user data under 1 MiB; put large files into the image or on a disk',
   });
 }

@@ -1,7 +1,7 @@
 // The real System: child processes, HTTP, clocks and consoles of this machine.
 
 import { AgentError } from '../errors';
-import type { ExecOptions, ExecResult, HostPaths, HttpRequest, HttpResponse, System } from './system';
+import { ResponseTooLarge, type ExecOptions, type ExecResult, type HostPaths, type HttpRequest, type HttpResponse, type System } from './system';
 
 // node:child_process and node:http (with node:net) load on first use: `--version`, `status` and a boot
 // from local platforms never need one or the other, and loading them costs milliseconds on every start.
@@ -67,7 +67,7 @@ function http(req: HttpRequest): Promise<HttpResponse> {
           size += b.length;
           if (size > req.maxBytes) {
             r.destroy();
-            finish(() => reject(new AgentError('E_PLATFORM', `response from ${req.url} is larger than ${req.maxBytes} bytes`, { where: req.url })));
+            finish(() => reject(new ResponseTooLarge('E_PLATFORM', `response from ${req.url} is larger than ${req.maxBytes} bytes`, { where: req.url })));
             return;
           }
           chunks.push(b);

@@ -1,5 +1,7 @@
 // The one door to the outside world: every effect of the agent goes through an injected System.
 
+import { AgentError } from '../errors';
+
 export interface ExecResult {
   code: number | null;
   signal: string | null;
@@ -25,6 +27,9 @@ export interface HttpRequest {
   maxBytes: number;
 }
 
+/** What `http` rejects with when a response grows past `maxBytes`, so callers can tell it from other failures. */
+export class ResponseTooLarge extends AgentError {}
+
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
@@ -43,7 +48,7 @@ export interface System {
   readonly hostPaths: HostPaths;
   /** Runs a program without a shell. Never throws for a non-zero exit; throws when it cannot start. */
   exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;
-  /** One HTTP request with a hard deadline and a size cap. */
+  /** One HTTP request with a hard deadline and a size cap (ResponseTooLarge beyond it). */
   http(request: HttpRequest): Promise<HttpResponse>;
   /** Monotonic milliseconds, for durations. */
   monotonicMs(): number;

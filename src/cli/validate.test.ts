@@ -1,3 +1,5 @@
+// The validate and specs commands on temp images: every problem with its source and path, exit codes, usage errors.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,6 +2,7 @@
 
 import { AgentError } from '../errors';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
+import { parseJsonObject, stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 
@@ -18,12 +19,12 @@ export const azureDatasource: Datasource = {
     if (res === null) return null;
     const text = bodyOr404(NAME, instanceUrl, res);
     if (text === null) return null;
-    const meta = parseInstance(text, instanceUrl);
+    const meta = parseJsonObject(text, NAME, 'the instance metadata', instanceUrl, 'check that datasources.endpoints.azure (if set) points at Azure IMDS');
     const compute = (meta.compute ?? {}) as Record<string, unknown>;
     const userUrl = `${base}/metadata/instance/compute/userData?api-version=2021-01-01&format=text`;
     // base64 makes 1 MiB of user data 4/3 as long; the decoded size is checked again afterwards.
     const userRes = await metadataRequest(ctx, NAME, { url: userUrl, headers: HEADERS, maxBytes: Math.ceil((MAX_USER_DATA_BYTES + 1) * 4 / 3) + 4 }, true);
-    if (userRes === null) throw new AgentError('E_PLATFORM', `azure: ${userUrl} stopped answering`, { where: userUrl });
+    if (userRes === null) throw stoppedAnswering(NAME, userUrl);
     const encoded = bodyOr404(NAME, userUrl, userRes)?.trim() ?? '';
     if (encoded !== '' && !/^[A-Za-z0-9+/\s]*={0,2}$/.test(encoded)) {
       throw new AgentError('E_USERDATA_INVALID', 'azure: userData is not base64', { where: userUrl, fix: 'pass the file with az vm create --user-data ud.json' });
@@ -44,19 +45,6 @@ export const azureDatasource: Datasource = {
     };
   },
 };
-
-function parseInstance(text: string, where: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AgentError('E_PLATFORM', 'azure: the instance metadata is not JSON', { where });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new AgentError('E_PLATFORM', 'azure: the instance metadata is not a JSON object', { where });
-  }
-  return value as Record<string, unknown>;
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;

@@ -110,6 +110,9 @@ async function unmount(ctx: DatasourceContext, umount: string, dir: string): Pro
   if (r.code === 0) return;
   const lazy = await ctx.system.exec(umount, ['-l', dir], { timeoutMs: 5000 });
   if (lazy.code !== 0) {
-    throw new AgentError('E_MOUNT', `cannot unmount the config disk at ${dir}: ${r.stderr.trim()}`, { where: dir });
+    throw new AgentError('E_MOUNT', `cannot unmount the config disk at ${dir}: ${r.stderr.trim()}`, {
+      where: dir,
+      fix: `the disk stays mounted read-only at ${dir}; find what holds it (fuser -m ${dir}) and unmount it`,
+    });
   }
 }

@@ -4,6 +4,7 @@ import { AgentError } from '../errors';
 import { findConfigDisk, readConfigDisk } from './config-disk';
 import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 import { pick } from './meta-data';
+import { parseJsonObject } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 export const configdriveDatasource: Datasource = {
@@ -18,7 +19,10 @@ export const configdriveDatasource: Datasource = {
     ]);
     const meta = files['openstack/latest/meta_data.json'] ?? null;
     if (meta !== null && meta.length > MAX_USER_DATA_BYTES) {
-      throw new AgentError('E_PLATFORM', `configdrive: meta_data.json on ${device.path} is larger than 1 MiB`, { where: device.path });
+      throw new AgentError('E_PLATFORM', `configdrive: meta_data.json on ${device.path} is larger than 1 MiB`, {
+        where: device.path,
+        fix: 'keep meta_data.json to what OpenStack writes there; put large files into the image or user_data',
+      });
     }
     const where = `${device.path}:openstack/latest/meta_data.json`;
     return openstackResult('configdrive', meta === null ? null : meta.toString('utf8'), files['openstack/latest/user_data'] ?? null, where);
@@ -33,16 +37,8 @@ export function openstackResult(platform: string, metaText: string | null, userD
       fix: 'make the config drive with "openstack server create --config-drive true" or the same layout',
     });
   }
-  let meta: unknown;
-  try {
-    meta = JSON.parse(metaText);
-  } catch {
-    throw new AgentError('E_PLATFORM', `${platform}: meta_data.json is not JSON`, { where });
-  }
-  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
-    throw new AgentError('E_PLATFORM', `${platform}: meta_data.json is not a JSON object`, { where });
-  }
-  const m = meta as Record<string, unknown>;
+  const fix = 'meta_data.json is one JSON object as OpenStack writes it: recreate the config drive, or check datasources.endpoints.openstack';
+  const m = parseJsonObject(metaText, platform, 'meta_data.json', where, fix);
   const instanceId = pick(m, 'uuid');
   const hostname = pick(m, 'hostname', 'name');
   return {

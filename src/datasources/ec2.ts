@@ -2,6 +2,7 @@
 
 import { AgentError } from '../errors';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
+import { stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 const NAME = 'ec2';
@@ -19,7 +20,7 @@ export const ec2Datasource: Datasource = {
     const get = async (path: string, userData = false): Promise<Buffer | null> => {
       const url = `${base}${path}`;
       const res = await metadataRequest(ctx, NAME, { url, headers }, userData);
-      if (res === null) throw new AgentError('E_PLATFORM', `ec2: ${url} stopped answering`, { where: url });
+      if (res === null) throw stoppedAnswering(NAME, url);
       if (res.status === 401) {
         throw new AgentError('E_PLATFORM', `ec2: ${url} refused the request (HTTP 401)${token === null ? ': IMDSv1 is disabled on this instance' : ''}`, {
           where: url,
@@ -67,7 +68,10 @@ async function sessionToken(ctx: DatasourceContext, base: string): Promise<strin
   if (res === null) return undefined;
   if (res.status === 200) {
     const token = res.body.toString('utf8').trim();
-    if (token === '' || /[\r\n]/.test(token)) throw new AgentError('E_PLATFORM', 'ec2: the IMDSv2 token answer is empty or malformed', { where: url });
+    if (token === '' || /[\r\n]/.test(token)) throw new AgentError('E_PLATFORM', 'ec2: the IMDSv2 token answer is empty or malformed', {
+        where: url,
+        fix: 'check that datasources.endpoints.ec2 (if set) points at an EC2 instance metadata service',
+      });
     return token;
   }
   if (ctx.settings.imdsv1 === true) return null;

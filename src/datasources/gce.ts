@@ -1,7 +1,7 @@
 // Platform "gce": the Google Compute Engine metadata server (Metadata-Flavor: Google), attribute user-data.
 
-import { AgentError } from '../errors';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
+import { stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 const NAME = 'gce';
@@ -27,13 +27,13 @@ export const gceDatasource: Datasource = {
     if (idText === null) return null;
     const text = async (path: string) => {
       const b = await get(path);
-      if (b === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}${path} stopped answering`, { where: base + path });
+      if (b === undefined) throw stoppedAnswering(NAME, base + path);
       return b?.toString('utf8').trim() || undefined;
     };
     const hostname = await text('/hostname');
     const zone = (await text('/zone'))?.split('/').pop();
     const userData = await get('/attributes/user-data', true);
-    if (userData === undefined) throw new AgentError('E_PLATFORM', `gce: ${base}/attributes/user-data stopped answering`, { where: base });
+    if (userData === undefined) throw stoppedAnswering(NAME, `${base}/attributes/user-data`);
     const instanceId = idText.trim();
     const region = zone?.replace(/-[a-z]$/, '');
     return {

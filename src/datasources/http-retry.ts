@@ -72,7 +72,11 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
           cause: error,
         });
       } else {
-        last = new AgentError('E_PLATFORM', `${platform}: ${error.message}`, { where: req.url, cause: error });
+        last = new AgentError('E_PLATFORM', `${platform}: ${error.message}`, {
+          where: req.url,
+          fix: 'check that this machine runs on that platform and its network is up (see docs/platforms.md)',
+          cause: error,
+        });
       }
     }
     const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
@@ -87,7 +91,10 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
 export function bodyOr404(platform: string, url: string, res: HttpResponse): string | null {
   if (res.status === 404) return null;
   if (res.status !== 200) {
-    throw new AgentError('E_PLATFORM', `${platform}: ${url} answered HTTP ${res.status}`, { where: url });
+    throw new AgentError('E_PLATFORM', `${platform}: ${url} answered HTTP ${res.status}`, {
+      where: url,
+      fix: `the service at ${url} answered, but with an error: check that it serves ${platform} metadata to this instance`,
+    });
   }
   return res.body.toString('utf8');
 }

@@ -21,7 +21,10 @@ export const nocloudDatasource: Datasource = {
     ]);
     const meta = files['meta-data'] ?? null;
     if (meta !== null && meta.length > META_MAX_BYTES) {
-      throw new AgentError('E_PLATFORM', `nocloud: meta-data on ${device.path} is larger than ${META_MAX_BYTES} bytes`, { where: device.path });
+      throw new AgentError('E_PLATFORM', `nocloud: meta-data on ${device.path} is larger than ${META_MAX_BYTES} bytes`, {
+        where: device.path,
+        fix: 'meta-data holds a few keys (instance-id, local-hostname); put everything else into user-data',
+      });
     }
     return nocloudResult(files['user-data'] ?? null, meta === null ? null : meta.toString('utf8'), device.path);
   },

@@ -1,8 +1,8 @@
 // Platform "openstack": the OpenStack metadata service, openstack/latest/meta_data.json and user_data.
 
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
-import { AgentError } from '../errors';
 import { openstackResult } from './configdrive';
+import { stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 const NAME = 'openstack';
@@ -19,7 +19,7 @@ export const openstackDatasource: Datasource = {
     if (metaText === null) return null;
     const userUrl = `${base}/openstack/latest/user_data`;
     const userRes = await metadataRequest(ctx, NAME, { url: userUrl }, true);
-    if (userRes === null) throw new AgentError('E_PLATFORM', `openstack: ${userUrl} stopped answering`, { where: userUrl });
+    if (userRes === null) throw stoppedAnswering(NAME, userUrl);
     const userData = bodyOr404(NAME, userUrl, userRes) === null ? null : userRes.body;
     return openstackResult(NAME, metaText, userData, metaUrl);
   },

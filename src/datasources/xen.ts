@@ -27,7 +27,10 @@ export const xenDatasource: Datasource = {
     }
     const r = await system.exec(tool, [XENSTORE_KEY], { timeoutMs: remainingMs(system, ctx.deadline) });
     if (r.signal) {
-      throw new AgentError('E_PLATFORM_TIMEOUT', 'xen: xenstore-read did not answer in time', { where: XENSTORE_KEY });
+      throw new AgentError('E_PLATFORM_TIMEOUT', 'xen: xenstore-read did not answer in time', {
+        where: XENSTORE_KEY,
+        fix: 'check that xenstored runs in the guest\'s domain, or raise datasources.timeout in the manifest',
+      });
     }
     // xenstore-read exits 1 with "could not read path" when the key does not exist.
     if (r.code !== 0) return null;

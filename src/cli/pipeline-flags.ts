@@ -5,6 +5,7 @@ import type { EntrypointName } from '../manifest/types';
 import type { Mode, RunOptions } from '../pipeline';
 import type { OutputOptions, PipelineOutcome } from './run-pipeline';
 import { boolFlag, rootOf, stringFlag, type FlagSpec, type ParsedArgs } from './command';
+import { createScrubber } from '../status/scrub';
 import type { System } from '../system/system';
 
 export const PIPELINE_FLAGS: FlagSpec = {
@@ -68,11 +69,13 @@ export function printOutcome(system: System, args: ParsedArgs, outcome: Pipeline
     else system.err(outcome.error.render());
     return;
   }
-  const plans = outcome.result?.plans ?? [];
   if (!outcome.ctx.options.dryRun) {
     if (json) system.out(JSON.stringify({ ok: true, degraded: outcome.result?.degraded ?? false }, null, 2));
     return;
   }
+  // Plans leave secret values out; the scrubber is the second line of defence, as for every other output.
+  const scrub = createScrubber(() => outcome.ctx.state.userData?.secrets ?? []);
+  const plans = scrub.json((outcome.result?.plans ?? []).map((p) => ({ name: p.name, title: p.title, lines: p.lines, json: p.json })));
   if (json) {
     system.out(JSON.stringify({ dryRun: true, steps: plans.map((p) => ({ step: p.name, plan: p.json })) }, null, 2));
     return;

@@ -72,7 +72,8 @@ async function blankDisks(system: System): Promise<string[]> {
     if (names.some((other) => other !== name && other.startsWith(name) && /^p?[0-9]+$/.test(other.slice(name.length)))) continue;
     const path = join(system.hostPaths.dev, name);
     try {
-      if ((await signatureOf(path)) === null && (await looksBlank(path))) found.push(path);
+      // looksBlank checks for signatures itself before it reads the zeros.
+      if (await looksBlank(path)) found.push(path);
     } catch {
       // A disk that cannot be read is not one to format.
     }

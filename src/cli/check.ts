@@ -11,8 +11,7 @@ import { parseFactsFile } from '../requirements/facts-file';
 import type { Facts } from '../requirements/facts-types';
 import type { System } from '../system/system';
 import { boolFlag, printJson, rootOf, stringFlag, type Command } from './command';
-
-const ENTRYPOINTS: readonly string[] = ['init', 'chroot', 'kernel'];
+import { entrypointFlag } from './pipeline-flags';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -33,10 +32,7 @@ export const checkCommand: Command = {
   flags: { root: { type: 'string' }, entrypoint: { type: 'string' }, facts: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, system) {
     const root = rootOf(args);
-    const wanted = stringFlag(args, 'entrypoint');
-    if (wanted !== undefined && !ENTRYPOINTS.includes(wanted)) {
-      throw new AgentError('E_USAGE', `unknown entry point "${wanted}"`, { fix: 'use --entrypoint init, chroot or kernel' });
-    }
+    const wanted = entrypointFlag(args);
     const factsFile = stringFlag(args, 'facts');
     const [manifestResult, factsResult] = await Promise.allSettled([
       loadManifest({ root }),
@@ -47,7 +43,7 @@ export const checkCommand: Command = {
     if (factsResult.status === 'rejected') throw factsResult.reason;
     const manifest = manifestResult.value;
     const facts = factsResult.value;
-    const entrypoint = (wanted as EntrypointName | undefined) ?? defaultEntrypoint(manifest);
+    const entrypoint = wanted ?? defaultEntrypoint(manifest);
     const rows = await checkRequirements(root, manifest, entrypoint, facts);
     const met = rows.every((r) => r.ok);
     if (boolFlag(args, 'json')) {

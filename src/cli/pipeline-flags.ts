@@ -35,12 +35,17 @@ export function outputOf(args: ParsedArgs): OutputOptions {
 
 const ENTRYPOINTS: readonly EntrypointName[] = ['init', 'chroot', 'kernel'];
 
-export function entrypointOf(args: ParsedArgs, fallback: EntrypointName): EntrypointName {
-  const value = stringFlag(args, 'entrypoint') ?? fallback;
-  if (!(ENTRYPOINTS as readonly string[]).includes(value)) {
+/** The --entrypoint flag, or undefined when it is not given; an unknown name is a usage error. */
+export function entrypointFlag(args: ParsedArgs): EntrypointName | undefined {
+  const value = stringFlag(args, 'entrypoint');
+  if (value !== undefined && !(ENTRYPOINTS as readonly string[]).includes(value)) {
     throw new AgentError('E_USAGE', `unknown entry point "${value}"`, { fix: 'use --entrypoint init, chroot or kernel' });
   }
-  return value as EntrypointName;
+  return value as EntrypointName | undefined;
+}
+
+export function entrypointOf(args: ParsedArgs, fallback: EntrypointName): EntrypointName {
+  return entrypointFlag(args) ?? fallback;
 }
 
 export function runOptionsOf(args: ParsedArgs, mode: Mode, entrypoint: EntrypointName): RunOptions {

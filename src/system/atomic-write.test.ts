@@ -4,7 +4,7 @@ import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeAtomic, writeAtomicSync } from './atomic-write';
+import { DirSyncs, writeAtomic, writeAtomicSync } from './atomic-write';
 
 let dir: string;
 beforeEach(() => {
@@ -94,5 +94,25 @@ describe('writeAtomicSync', () => {
     writeFileSync(join(dir, 'busy/inside'), 'x');
     expect(() => writeAtomicSync(join(dir, 'busy'), 'new')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
     expect(readdirSync(dir)).toEqual(['busy']);
+  });
+});
+
+describe('DirSyncs', () => {
+  it('takes the directory fsync of the writes given it, once per directory, until flushed', async () => {
+    const syncs = new DirSyncs();
+    mkdirSync(join(dir, 'b'));
+    await writeAtomic(join(dir, 'one'), Buffer.from('1'), { mode: 0o644 }, syncs);
+    await writeAtomic(join(dir, 'b/two'), Buffer.from('2'), { mode: 0o644 }, syncs);
+    await writeAtomic(join(dir, 'three'), Buffer.from('3'), { mode: 0o644 }, syncs);
+    expect(syncs.pending()).toEqual([dir, join(dir, 'b')]);
+    expect(readFileSync(join(dir, 'b/two'), 'utf8')).toBe('2');
+    await syncs.flush();
+    expect(syncs.pending()).toEqual([]);
+  });
+
+  it('names the directory it cannot sync, keeping the error code', async () => {
+    const syncs = new DirSyncs();
+    syncs.add(join(dir, 'gone'));
+    await expect(syncs.flush()).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining(join(dir, 'gone')) });
   });
 });

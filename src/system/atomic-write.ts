@@ -27,10 +27,42 @@ function tempPath(path: string): string {
 }
 
 /**
- * Writes `data` to `hostPath` atomically with its final mode (and owner, when given), creating missing
- * parent directories with mode 0755. Node errors pass through with their code.
+ * The directory fsyncs owed by writes that share them: a hundred files renamed into one directory
+ * need that directory synced once, after the last rename, not once each. Until `flush` resolves, a
+ * power cut may undo some of those renames (each such file is then the old one, whole).
  */
-export async function writeAtomic(hostPath: string, data: Buffer | string, meta: FileMeta): Promise<void> {
+export class DirSyncs {
+  private readonly dirs = new Set<string>();
+
+  add(dir: string): void {
+    this.dirs.add(dir);
+  }
+
+  /** Directories not synced yet, in the order first added. */
+  pending(): string[] {
+    return [...this.dirs];
+  }
+
+  /** Syncs every pending directory; the first failure is thrown with the directory in its message and its code kept. */
+  async flush(): Promise<void> {
+    for (const dir of this.pending()) {
+      try {
+        await syncDir(dir);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw Object.assign(new Error(`cannot sync directory ${dir}: ${(err as Error).message}`, { cause: err }), { code });
+      }
+      this.dirs.delete(dir);
+    }
+  }
+}
+
+/**
+ * Writes `data` to `hostPath` atomically with its final mode (and owner, when given), creating missing
+ * parent directories with mode 0755. Node errors pass through with their code. With `dirSyncs`, the
+ * directory's fsync is left to its `flush`; without, it is done before returning.
+ */
+export async function writeAtomic(hostPath: string, data: Buffer | string, meta: FileMeta, dirSyncs?: DirSyncs): Promise<void> {
   const dir = dirname(hostPath);
   await makeParents(dir);
   const tmp = tempPath(hostPath);
@@ -56,7 +88,8 @@ export async function writeAtomic(hostPath: string, data: Buffer | string, meta:
     await unlink(tmp).catch(() => {});
     throw err;
   }
-  await syncDir(dir);
+  if (dirSyncs) dirSyncs.add(dir);
+  else await syncDir(dir);
 }
 
 /**

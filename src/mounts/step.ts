@@ -1,9 +1,7 @@
 // The mounts step: probe, plan, then mkfs/mount/seed/bind/tmpfs before any template renders.
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AgentError } from '../errors';
-import { need, type RunContext, type Step } from '../pipeline';
+import { need, type Step } from '../pipeline';
 import { applyAction } from './apply';
 import { describeAction, planMounts } from './plan';
 import { probeMounts } from './probe';
@@ -21,7 +19,8 @@ export const mountsStep: Step<MountPlan> = {
       persistent: manifest.persistent,
       volatile: manifest.volatile,
       onError: manifest.onError ?? 'halt',
-      cmdline: await cmdlineOf(ctx),
+      // Read by the user-data step, which always runs first.
+      cmdline: need(ctx, 'cmdline'),
       ...(manifest.storage ? { storage: manifest.storage } : {}),
       ...(ctx.state.userData?.storage ? { userStorage: ctx.state.userData.storage } : {}),
     };
@@ -73,9 +72,3 @@ export const mountsStep: Step<MountPlan> = {
     return { summary };
   },
 };
-
-async function cmdlineOf(ctx: RunContext): Promise<string> {
-  const known = ctx.state.cmdline ?? ctx.options.cmdline;
-  if (known !== undefined) return known;
-  return readFile(join(ctx.system.hostPaths.proc, 'cmdline'), 'utf8').catch(() => '');
-}

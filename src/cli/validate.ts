@@ -1,12 +1,12 @@
 // `cloudlet-agent validate`: every problem of a manifest (and of user data against it) at once, by JSON path.
 
-import { readFile, stat } from 'node:fs/promises';
 import { AgentError, EXIT, type Problem } from '../errors';
 import { compileConfigSchema } from '../manifest/config-schema';
 import { configSchemaOf, userDataProblems, validateUserData } from '../manifest/config';
 import { checkManifestBytes, readManifestBytes } from '../manifest/load';
 import type { NormalizedManifest } from '../manifest/types';
-import { decodeUserData, MAX_USER_DATA_BYTES } from '../datasources/user-data-bytes';
+import { readUserDataFile } from '../datasources/local-files';
+import { decodeUserData } from '../datasources/user-data-bytes';
 import { boolFlag, printJson, stringFlag, type Command } from './command';
 import type { System } from '../system/system';
 
@@ -75,17 +75,7 @@ function configSchemaProblems(manifest: NormalizedManifest): SourcedProblem[] {
 
 /** Problems of a user-data file; against the config schema only when the manifest itself is valid. */
 async function userDataFileProblems(file: string, manifest: NormalizedManifest | undefined): Promise<Problem[]> {
-  let bytes: Buffer;
-  try {
-    if ((await stat(file)).size > MAX_USER_DATA_BYTES) return [{ path: '', message: 'is larger than 1 MiB' }];
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new AgentError('E_USAGE', `cannot read the user data file ${file}: ${(err as Error).message}`, {
-      where: file,
-      fix: 'pass an existing file to --user-data',
-      cause: err,
-    });
-  }
+  const bytes = await readUserDataFile(file);
   let data: unknown;
   try {
     data = decodeUserData(bytes, ARG_PLATFORM) ?? {};

@@ -38,3 +38,18 @@ export async function readText(path: string, max = MAX_USER_DATA_BYTES): Promise
   const b = await readCapped(path, max);
   return b === null ? null : b.toString('utf8');
 }
+
+/** The bytes of a --user-data FILE (at most 1 MiB + 1, so an oversize file still shows as too large). */
+export async function readUserDataFile(path: string): Promise<Buffer> {
+  const bytes = await readCapped(path).catch((err: unknown) => {
+    throw new AgentError('E_USAGE', `cannot read the user data file ${path}: ${(err as Error).message}`, {
+      where: path,
+      fix: 'pass a readable file to --user-data',
+      cause: err,
+    });
+  });
+  if (bytes === null) {
+    throw new AgentError('E_USAGE', `the user data file ${path} does not exist`, { where: path, fix: 'pass an existing file to --user-data' });
+  }
+  return bytes;
+}

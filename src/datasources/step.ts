@@ -1,11 +1,10 @@
 // Pipeline step "user data": finds this machine's user data on the listed platforms and validates it.
 
 import { join } from 'node:path';
-import { AgentError } from '../errors';
 import { validateUserData } from '../manifest/config';
 import { need, type RunContext, type Step, type StepResult } from '../pipeline';
 import { parseKernelCmdline } from './kernel-cmdline';
-import { readCapped, readText } from './local-files';
+import { readText, readUserDataFile } from './local-files';
 import { DATASOURCES } from './registry';
 import { askPlatforms, type Attempt } from './run-platforms';
 import { selectPlatforms } from './select';
@@ -116,14 +115,4 @@ async function readCmdline(ctx: RunContext): Promise<string> {
   // Without /proc (a chroot without it) there are simply no kernel arguments.
   const text = await readText(join(ctx.system.hostPaths.proc, 'cmdline'), 64 << 10).catch(() => null);
   return (text ?? '').trim();
-}
-
-async function readUserDataFile(path: string): Promise<Buffer> {
-  const bytes = await readCapped(path).catch((err: unknown) => {
-    throw new AgentError('E_USAGE', `cannot read the user data file ${path}: ${(err as Error).message}`, { where: path, cause: err });
-  });
-  if (bytes === null) {
-    throw new AgentError('E_USAGE', `the user data file ${path} does not exist`, { where: path, fix: 'pass an existing file to --user-data' });
-  }
-  return bytes;
 }

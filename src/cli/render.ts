@@ -1,14 +1,13 @@
 // `cloudlet-agent render`: manifest, user data and templates only (no mounts, no requirement checks).
 
-import { EXIT, asAgentError, type AgentError } from '../errors';
-import { runPipeline, type RunContext } from '../pipeline';
-import { createReporter } from '../status/create-reporter';
+import { EXIT } from '../errors';
+import { scrub } from '../status/scrub';
 import type { System } from '../system/system';
 import { unifiedDiff } from '../templates/line-diff';
-import { scrub, scrubError } from '../status/scrub';
-import { summaryOf, templatesPlanOf, type TemplatesPlan } from '../templates/step';
+import { summaryOf, templatesPlanOf, type TemplatesPlan } from '../templates/plan-record';
 import { boolFlag, type Command } from './command';
 import { runOptionsOf, systemFor } from './pipeline-flags';
+import { executePipeline } from './run-pipeline';
 
 export const renderCommand: Command = {
   name: 'render',
@@ -41,27 +40,9 @@ export const renderCommand: Command = {
     const system = systemFor(args, baseSystem);
     const json = boolFlag(args, 'json');
     const options = { ...runOptionsOf(args, 'render', 'init'), skipMounts: true };
-    const state: RunContext['state'] = {};
-    // A render is not a boot: it leaves this boot's status files and socket alone (hence dryRun for the reporter).
-    const reporter = createReporter(system, {
-      mode: 'render',
-      quiet: boolFlag(args, 'quiet'),
-      json,
-      dryRun: true,
-      serve: false,
-      secrets: () => state.userData?.secrets ?? [],
-    });
-    const ctx: RunContext = { system, options, reporter, state };
-    await reporter.begin('render', options.root);
-    let error: AgentError | undefined;
-    try {
-      await runPipeline(ctx);
-      await reporter.finish('done');
-    } catch (err) {
-      error = scrubError(asAgentError(err), state.userData?.secrets ?? []);
-      await reporter.finish('error', error);
-    }
-    const secrets = state.userData?.secrets ?? [];
+    // A render is not a boot: it leaves this boot's status files and socket alone.
+    const { ctx, error } = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json, record: false });
+    const secrets = ctx.state.userData?.secrets ?? [];
     if (error) {
       if (json) system.out(JSON.stringify({ ok: false, error: error.toJSON() }, null, 2));
       else system.err(error.render());

@@ -21,16 +21,18 @@ export interface OutputOptions {
   json?: boolean;
   /** copy console lines to the kernel log (default: in init mode or as PID 1) */
   kmsg?: boolean;
+  /** record this run as the boot's (status files, socket); default true. A dry run never records. */
+  record?: boolean;
 }
 
-/** Runs every step, records the outcome in the status files, and never throws. */
+/** Runs every step, records the outcome in the status files (unless told not to), and never throws. */
 export async function executePipeline(system: System, options: RunOptions, output: OutputOptions = {}): Promise<PipelineOutcome> {
   const state: RunContext['state'] = {};
   const reporter = createReporter(system, {
     mode: options.mode,
     quiet: output.quiet ?? false,
     json: output.json ?? false,
-    dryRun: options.dryRun,
+    dryRun: options.dryRun || output.record === false,
     ...(output.kmsg ? { kmsg: true } : {}),
     secrets: () => state.userData?.secrets ?? [],
   });
@@ -46,7 +48,8 @@ export async function executePipeline(system: System, options: RunOptions, outpu
     // Messages are written without secret values; scrubbing here covers every place the error is printed.
     const error = scrubError(asAgentError(err), state.userData?.secrets ?? []);
     const policy = state.manifest?.onError ?? defaultPolicy;
-    const degrade = policy === 'continue';
+    // onError says how a boot goes on; a render is not a boot.
+    const degrade = policy === 'continue' && options.mode !== 'render';
     await reporter.finish(degrade ? 'degraded' : 'error', error);
     return { ctx, error, policy, exitCode: degrade ? EXIT.degraded : error.exitCode };
   }

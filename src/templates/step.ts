@@ -2,26 +2,15 @@
 
 import { AgentError } from '../errors';
 import { need, type RunContext, type Step, type StepResult } from '../pipeline';
-import { applyTemplates, type TemplatePlanItem } from './apply';
+import { applyTemplates } from './apply';
 import { buildContext } from './context';
 import type { IncludeEntry } from './includes';
-import { planTemplates, type PlannedTemplate } from './plan';
+import { planTemplates } from './plan';
+import { octal, rememberPlan, summaryOf, type TemplatesPlan } from './plan-record';
 import { loadAccounts, loadInclude, loadTemplates } from './read-sources';
 
 /** Rounds of "render, load the includes it asked for": each round loads at least one new file. */
 const MAX_INCLUDE_ROUNDS = 100;
-
-export interface TemplatesPlan {
-  items: TemplatePlanItem[];
-}
-
-// The last plan of each run, for `render --diff`: plans keep contents, which never go into toJSON.
-const lastPlans = new WeakMap<RunContext, TemplatesPlan>();
-
-/** The templates plan made during this run (contents included: print only through the diff's redaction). */
-export function templatesPlanOf(ctx: RunContext): TemplatesPlan | undefined {
-  return lastPlans.get(ctx);
-}
 
 export const templatesStep: Step<TemplatesPlan> = {
   name: 'templates',
@@ -49,7 +38,7 @@ export const templatesStep: Step<TemplatesPlan> = {
           return { ...t, targetHost: files.targetHost, pristineHost: files.pristineHost, runPristineHost: files.runPristineHost };
         });
         const plan = { items };
-        lastPlans.set(ctx, plan);
+        rememberPlan(ctx, plan);
         return plan;
       }
       for (const path of result.needs) includes.set(path, await loadInclude(root, path));
@@ -83,12 +72,3 @@ export const templatesStep: Step<TemplatesPlan> = {
     return { summary: `Rendered ${n} template${n === 1 ? '' : 's'} (${changed} changed)` };
   },
 };
-
-/** What may be shown of a planned template: never its content. */
-export function summaryOf(t: PlannedTemplate): Record<string, unknown> {
-  return { path: t.path, changed: t.changed, reasons: t.reasons, mode: octal(t.mode), owner: t.ownerLabel, source: t.source };
-}
-
-export function octal(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
-}

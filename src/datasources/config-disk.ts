@@ -80,8 +80,10 @@ async function withMountedDisk<T>(ctx: DatasourceContext, platform: string, devi
       fix: 'install util-linux mount (or busybox) in the image, or recreate the config disk',
     });
   }
+  // The run directory is shared with the status files, which everyone may read; the mount point
+  // itself (mkdtemp) is the owner's only.
   const base = join(system.hostPaths.run, 'cloudlet');
-  await mkdir(base, { recursive: true, mode: 0o700 });
+  await mkdir(base, { recursive: true, mode: 0o755 });
   const dir = await mkdtemp(join(base, `${platform}-`));
   try {
     const r = await system.exec(mount, ['-t', device.fstype, '-o', 'ro,nodev,nosuid,noexec', device.path, dir], {

@@ -3,35 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { nodeIpcPlugin } from './node-ipc-plugin.mjs';
 
 // SEA runs the bundle as CommonJS, where import.meta does not exist. node-ipc calls
 // createRequire(import.meta.url), so every import.meta.url becomes a file URL of this file.
 const IMPORT_META_URL = '__cloudletImportMetaUrl';
 const BANNER = `var ${IMPORT_META_URL} = require("node:url").pathToFileURL(typeof __filename === "string" ? __filename : process.execPath).href;`;
-
-// node-ipc's client builds its queue with a require() made by createRequire, which esbuild cannot
-// see: inside the executable there is no node_modules to resolve it from. Turn it into a static
-// import so js-queue is bundled. The build fails if the pattern moves (node-ipc is pinned).
-const NODE_IPC_CLIENT = /node_modules[\\/]node-ipc[\\/]dao[\\/]client\.js$/;
-const HIDDEN_REQUIRE = "new (require('js-queue'))";
-
-const nodeIpcPlugin = {
-  name: 'node-ipc-static-queue',
-  setup(build) {
-    build.onLoad({ filter: NODE_IPC_CLIENT }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(HIDDEN_REQUIRE)) {
-        return {
-          errors: [{ text: `node-ipc changed: "${HIDDEN_REQUIRE}" not found in ${args.path}; update build/bundle.mjs` }],
-        };
-      }
-      const rewritten =
-        "import { Queue as __cloudletJsQueue } from 'js-queue';\n" +
-        source.replace(HIDDEN_REQUIRE, 'new __cloudletJsQueue()');
-      return { contents: rewritten, loader: 'js' };
-    });
-  },
-};
 
 // Boot glue (initramfs scripts, systemd units) is imported as "path?raw" and built in as text, the
 // same way vite loads it in the unit tests: the executable installs it without any file beside it.

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, open, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors';
-import { listFilesystems, type BlockDevice } from '../system/block-devices';
+import type { BlockDevice } from '../system/block-devices';
 import { fatReadFile } from './fat-reader';
 import { isoReadFile } from './iso9660-reader';
 import { readCapped } from './local-files';
@@ -24,7 +24,7 @@ export type DiskFiles = Record<string, Buffer | null>;
 
 /** The first device whose label is `label` in any case (vfat labels are upper case), or null. */
 export async function findConfigDisk(ctx: DatasourceContext, label: string): Promise<BlockDevice | null> {
-  const all = await listFilesystems(ctx.system);
+  const all = await ctx.filesystems();
   return all.find((d) => d.label !== undefined && d.label.toLowerCase() === label.toLowerCase()) ?? null;
 }
 

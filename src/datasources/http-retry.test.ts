@@ -20,7 +20,7 @@ function contextWith(answers: Array<HttpResponse | AgentError>, deadlineMs: numb
       return answer;
     },
   } as unknown as System;
-  return { ctx: { system, root: '/', cmdline: '', deadline: deadlineMs, settings: {}, params: [] }, calls };
+  return { ctx: { system, root: '/', cmdline: '', deadline: deadlineMs, settings: {}, params: [], filesystems: async () => [] }, calls };
 }
 
 const status = (code: number): HttpResponse => ({ status: code, headers: {}, body: Buffer.alloc(0) });

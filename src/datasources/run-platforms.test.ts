@@ -67,4 +67,12 @@ describe('askPlatforms', () => {
     expect(deadlines).toEqual([]);
     expect(m.system.monotonicMs() - start).toBeLessThan(5000);
   });
+
+  it('gives every platform of the pass the same block-device scan', async () => {
+    const scans: Promise<unknown>[] = [];
+    const scanning = (name: string) => source(name, async (ctx) => (scans.push(ctx.filesystems()), null));
+    await ask([scanning('a'), scanning('b')]);
+    expect(scans).toHaveLength(2);
+    expect(scans[0]).toBe(scans[1]);
+  });
 });

@@ -2,6 +2,7 @@
 
 import { AgentError, asAgentError } from '../errors';
 import type { DatasourceSettings } from '../manifest/types';
+import { listFilesystems, type BlockDevice } from '../system/block-devices';
 import type { System } from '../system/system';
 import type { KernelParam } from './kernel-cmdline';
 import type { Datasource, DatasourceResult } from './types';
@@ -53,6 +54,9 @@ export async function askPlatforms(sources: readonly Datasource[], options: AskO
   const totalEnd = system.monotonicMs() + (settings.total ?? DEFAULT_TOTAL_SECONDS) * 1000;
   let timedOut: AgentError | undefined;
   let networkReady = false;
+  // Config-disk platforms (nocloud, configdrive) look through the same devices: read their superblocks once.
+  let scan: Promise<BlockDevice[]> | undefined;
+  const filesystems = () => (scan ??= listFilesystems(system));
   for (const source of sources) {
     if (source.kind === 'network' && !networkReady) {
       networkReady = true;
@@ -67,7 +71,7 @@ export async function askPlatforms(sources: readonly Datasource[], options: AskO
     const deadline = Math.min(start + perMs, totalEnd);
     try {
       const result = await withDeadline(
-        source.fetch({ system, root: options.root, cmdline: options.cmdline, params: options.params, deadline, settings }),
+        source.fetch({ system, root: options.root, cmdline: options.cmdline, params: options.params, deadline, settings, filesystems }),
         deadline - start + GRACE_MS,
         source.name,
       );

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { NormalizedManifest } from '../manifest/types';
 import type { RunContext, RunOptions } from '../pipeline';
+import { listFilesystems } from '../system/block-devices';
 import { realSystem } from '../system/real-system';
 import type { ItemEvent, Reporter, RunInfo } from '../status/reporter';
 import type { System } from '../system/system';
@@ -82,7 +83,15 @@ export function runContext(m: Machine, manifest: NormalizedManifest, options: Pa
 }
 
 export function datasourceContext(m: Machine, cmdline = '', deadlineMs = 5000, settings: DatasourceContext['settings'] = {}): DatasourceContext {
-  return { system: m.system, root: m.root, cmdline, params: parseKernelCmdline(cmdline), deadline: m.system.monotonicMs() + deadlineMs, settings };
+  return {
+    system: m.system,
+    root: m.root,
+    cmdline,
+    params: parseKernelCmdline(cmdline),
+    deadline: m.system.monotonicMs() + deadlineMs,
+    settings,
+    filesystems: () => listFilesystems(m.system),
+  };
 }
 
 /** A type 11 structure as QEMU builds it: header (type 11, length 5, handle), string count, strings. */

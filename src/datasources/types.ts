@@ -1,6 +1,7 @@
 // The interface every platform implements, and what a platform hands back.
 
 import type { DatasourceSettings } from '../manifest/types';
+import type { BlockDevice } from '../system/block-devices';
 import type { System } from '../system/system';
 import type { KernelParam } from './kernel-cmdline';
 
@@ -15,6 +16,8 @@ export interface DatasourceContext {
   settings: DatasourceSettings;
   /** the kernel command line split into parameters */
   params: KernelParam[];
+  /** the machine's block devices with a filesystem, scanned once for all platforms of the run */
+  filesystems(): Promise<BlockDevice[]>;
 }
 
 export interface DatasourceResult {

@@ -1,6 +1,7 @@
 // Platform "azure": Azure IMDS (header Metadata: true), instance metadata and base64 userData.
 
 import { AgentError } from '../errors';
+import { decodeBase64 } from './base64';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
 import { parseJsonObject, stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
@@ -26,10 +27,10 @@ export const azureDatasource: Datasource = {
     const userRes = await metadataRequest(ctx, NAME, { url: userUrl, headers: HEADERS, maxBytes: Math.ceil((MAX_USER_DATA_BYTES + 1) * 4 / 3) + 4 }, true);
     if (userRes === null) throw stoppedAnswering(NAME, userUrl);
     const encoded = bodyOr404(NAME, userUrl, userRes)?.trim() ?? '';
-    if (encoded !== '' && !/^[A-Za-z0-9+/\s]*={0,2}$/.test(encoded)) {
+    const userData = encoded === '' ? null : decodeBase64(encoded);
+    if (encoded !== '' && userData === null) {
       throw new AgentError('E_USERDATA_INVALID', 'azure: userData is not base64', { where: userUrl, fix: 'pass the file with az vm create --user-data ud.json' });
     }
-    const userData = encoded === '' ? null : Buffer.from(encoded, 'base64');
     const instanceId = str(compute.vmId);
     const hostname = str(compute.name);
     const region = str(compute.location);

@@ -1,6 +1,7 @@
 // Platform "cmdline": user data inline on the kernel command line (base64 JSON) or at a URL named there.
 
 import { AgentError } from '../errors';
+import { decodeBase64 } from './base64';
 import { kernelParam } from './kernel-cmdline';
 import { bodyOr404, metadataRequest } from './http-retry';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
@@ -12,7 +13,7 @@ export const cmdlineDatasource: Datasource = {
   kind: 'local',
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const inline = kernelParam(ctx.params, 'cloudlet.user-data');
-    if (inline !== undefined) return { platform: NAME, userData: decodeBase64(inline), meta: {} };
+    if (inline !== undefined) return { platform: NAME, userData: inlineUserData(inline), meta: {} };
     const url = kernelParam(ctx.params, 'cloudlet.user-data-url');
     if (url === undefined) return null;
     if (!/^http:\/\//.test(url)) {
@@ -33,14 +34,13 @@ export const cmdlineDatasource: Datasource = {
   },
 };
 
-/** Standard or URL-safe base64, padding optional; anything else is refused rather than half-decoded. */
-function decodeBase64(text: string): Buffer {
-  const compact = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) {
+function inlineUserData(text: string): Buffer {
+  const bytes = decodeBase64(text);
+  if (bytes === null) {
     throw new AgentError('E_USERDATA_INVALID', 'cloudlet.user-data= on the kernel command line is not base64', {
       where: 'kernel command line cloudlet.user-data=',
       fix: 'pass cloudlet.user-data=$(base64 -w0 ud.json)',
     });
   }
-  return Buffer.from(compact.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes;
 }

@@ -1,6 +1,7 @@
 // Parses an SMBIOS type 11 (OEM strings) structure and picks systemd-style credentials out of it.
 
 import { AgentError } from '../errors';
+import { decodeBase64 } from './base64';
 
 /**
  * The strings of one SMBIOS structure as the kernel exposes it in dmi/entries/<type>-<n>/raw: a header
@@ -33,19 +34,21 @@ export function credentialFrom(strings: readonly string[], name: string): Buffer
     const binary = `io.systemd.credential.binary:${name}=`;
     if (s.startsWith(text)) found = Buffer.from(s.slice(text.length), 'utf8');
     else if (s.startsWith(binary)) {
-      const b64 = s.slice(binary.length).replace(/\s+/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) {
+      found = decodeBase64(s.slice(binary.length));
+      if (found === null) {
         throw new AgentError('E_USERDATA_INVALID', `smbios: io.systemd.credential.binary:${name} is not base64`, {
           where: 'SMBIOS type 11 OEM strings',
           fix: `pass -smbios type=11,value=io.systemd.credential.binary:${name}=$(base64 -w0 ud.json)`,
         });
       }
-      found = Buffer.from(b64, 'base64');
     }
   }
   return found;
 }
 
 function malformed(why: string): AgentError {
-  return new AgentError('E_PLATFORM', `smbios: a type 11 structure is malformed (${why})`, { where: 'SMBIOS type 11' });
+  return new AgentError('E_PLATFORM', `smbios: a type 11 structure is malformed (${why})`, {
+    where: 'SMBIOS type 11',
+    fix: 'check the OEM strings given to the machine (qemu -smbios type=11,value=...)',
+  });
 }

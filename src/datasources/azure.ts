@@ -14,7 +14,7 @@ export const azureDatasource: Datasource = {
   name: NAME,
   kind: 'network',
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
-    const base = baseUrl(ctx, NAME, 'http://169.254.169.254');
+    const base = baseUrl(ctx, NAME);
     const instanceUrl = `${base}/metadata/instance?api-version=2021-02-01`;
     const res = await metadataRequest(ctx, NAME, { url: instanceUrl, headers: HEADERS });
     if (res === null) return null;

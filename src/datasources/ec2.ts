@@ -6,14 +6,13 @@ import { stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 const NAME = 'ec2';
-export const IMDS_ADDRESS = 'http://169.254.169.254';
 const TOKEN_TTL_SECONDS = '21600';
 
 export const ec2Datasource: Datasource = {
   name: NAME,
   kind: 'network',
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
-    const base = baseUrl(ctx, NAME, IMDS_ADDRESS);
+    const base = baseUrl(ctx, NAME);
     const token = await sessionToken(ctx, base);
     if (token === undefined) return null;
     const headers: Record<string, string> = token === null ? {} : { 'X-aws-ec2-metadata-token': token };

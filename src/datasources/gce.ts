@@ -12,7 +12,7 @@ export const gceDatasource: Datasource = {
   kind: 'network',
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     // By address, not metadata.google.internal: there is no resolver this early in boot.
-    const base = `${baseUrl(ctx, NAME, 'http://169.254.169.254')}/computeMetadata/v1/instance`;
+    const base = `${baseUrl(ctx, NAME)}/computeMetadata/v1/instance`;
     const get = async (path: string, userData = false): Promise<Buffer | null | undefined> => {
       const url = `${base}${path}`;
       const res = await metadataRequest(ctx, NAME, { url, headers: FLAVOR }, userData);

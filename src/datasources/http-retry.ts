@@ -99,7 +99,10 @@ export function bodyOr404(platform: string, url: string, res: HttpResponse): str
   return res.body.toString('utf8');
 }
 
-/** The base URL for `platform`: the manifest's datasources.endpoints entry, else the platform's own. */
-export function baseUrl(ctx: DatasourceContext, platform: string, fallback: string): string {
-  return (ctx.settings.endpoints?.[platform] ?? fallback).replace(/\/+$/, '');
+/** Where EC2, OpenStack, GCE and Azure all serve instance metadata (by address: no resolver this early). */
+const LINK_LOCAL_METADATA = 'http://169.254.169.254';
+
+/** The base URL for `platform`: the manifest's datasources.endpoints entry, else the link-local address. */
+export function baseUrl(ctx: DatasourceContext, platform: string): string {
+  return (ctx.settings.endpoints?.[platform] ?? LINK_LOCAL_METADATA).replace(/\/+$/, '');
 }

@@ -11,7 +11,7 @@ export const openstackDatasource: Datasource = {
   name: NAME,
   kind: 'network',
   async fetch(ctx: DatasourceContext): Promise<DatasourceResult | null> {
-    const base = baseUrl(ctx, NAME, 'http://169.254.169.254');
+    const base = baseUrl(ctx, NAME);
     const metaUrl = `${base}/openstack/latest/meta_data.json`;
     const metaRes = await metadataRequest(ctx, NAME, { url: metaUrl });
     if (metaRes === null) return null;

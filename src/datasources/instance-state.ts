@@ -1,9 +1,9 @@
 // First boot vs every boot, and clones, recorded crash-consistently in /var/lib/cloudlet of the image.
 
-import { constants } from 'node:fs';
-import { access, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AgentError } from '../errors';
+import { isReadOnlyError, onReadOnlyFilesystem } from '../system/read-only-fs';
 import { joinRoot } from '../system/root-path';
 import { writeAtomic } from '../system/atomic-write';
 
@@ -55,7 +55,7 @@ export async function markBootStarted(root: string, instanceId: string | null, p
     if (instanceId !== null && previousInstanceId !== instanceId) await writeAtomic(join(dir, INSTANCE_ID), instanceId + '\n', STATE_FILE);
     return true;
   } catch (err) {
-    if (isReadOnly(err)) return false;
+    if (isReadOnlyError(err)) return false;
     throw stateError(dir, err);
   }
 }
@@ -71,26 +71,9 @@ export async function completeBoot(root: string, instanceId: string | null): Pro
     await rm(join(dir, IN_PROGRESS), { force: true });
     return true;
   } catch (err) {
-    if (isReadOnly(err)) return false;
+    if (isReadOnlyError(err)) return false;
     throw stateError(dir, err);
   }
-}
-
-/** Whether `dir`, or the nearest directory above it that exists, is on a read-only filesystem. */
-async function onReadOnlyFilesystem(dir: string): Promise<boolean> {
-  for (let d = dir; ; d = dirname(d)) {
-    try {
-      await access(d, constants.W_OK);
-      return false;
-    } catch (err) {
-      if (isReadOnly(err)) return true;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || d === dirname(d)) return false;
-    }
-  }
-}
-
-function isReadOnly(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'EROFS';
 }
 
 async function readState(dir: string, name: string): Promise<string | null> {

@@ -1,13 +1,13 @@
 // Carries out a mount plan: mkfs, mount, seed and bind through System.exec on root-joined host paths.
 
-import { constants } from 'node:fs';
-import { access, chmod, chown, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AgentError } from '../errors';
 import { looksBlank } from '../system/block-devices';
 import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
 import { isWithin } from '../system/image-path';
+import { onReadOnlyFilesystem } from '../system/read-only-fs';
 import { kindOf, storageFallback } from './probe';
 import { runTool } from '../system/tools';
 import { STORAGE_MOUNTPOINT, type MountAction } from './types';
@@ -140,7 +140,7 @@ async function storageTarget(env: ApplyEnv, imagePath: string): Promise<string> 
   try {
     return await ensureDir(env, imagePath);
   } catch (err) {
-    if (!(await onReadOnlyFs(await joinRoot(env.root, imagePath)))) throw err;
+    if (!(await onReadOnlyFilesystem(await joinRoot(env.root, imagePath)))) throw err;
     const fallback = storageFallback(env.system);
     await mkdir(fallback, { recursive: true, mode: 0o700 });
     return fallback;
@@ -165,25 +165,8 @@ async function ensureTarget(env: ApplyEnv, imagePath: string, kind: 'dir' | 'fil
     throw new AgentError('E_MOUNT', `cannot create the mountpoint ${imagePath}: ${(err as Error).message}`, {
       where: imagePath,
       cause: err,
-      fix: (await onReadOnlyFs(host)) ? `the root is read-only: create ${imagePath} in the image when building it` : `check the image at ${imagePath}`,
+      fix: (await onReadOnlyFilesystem(host)) ? `the root is read-only: create ${imagePath} in the image when building it` : `check the image at ${imagePath}`,
     });
   }
   return host;
-}
-
-/**
- * Whether the nearest existing directory above `host` is on a read-only filesystem. Asked after a
- * failed mkdir, whose own error is no guide: a recursive mkdir on a read-only root reports ENOENT.
- */
-async function onReadOnlyFs(host: string): Promise<boolean> {
-  for (let dir = dirname(host); ; dir = dirname(dir)) {
-    try {
-      await access(dir, constants.W_OK);
-      return false;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EROFS') return true;
-      if (code !== 'ENOENT' || dir === '/') return false;
-    }
-  }
 }

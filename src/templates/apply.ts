@@ -3,9 +3,10 @@
 import { AgentError } from '../errors';
 import type { System } from '../system/system';
 import { DirSyncs, writeAtomic, type FileMeta } from '../system/atomic-write';
+import { isReadOnlyError } from '../system/read-only-fs';
 import { pristinePath } from './includes';
 import type { PlannedTemplate } from './plan';
-import { isReadOnlyError, renderOverReadOnly } from './read-only';
+import { renderOverReadOnly } from './read-only';
 
 /** Files written at once: enough to overlap fsyncs, few enough to stay far from file descriptor limits. */
 const PARALLEL = 8;

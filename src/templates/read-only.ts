@@ -8,11 +8,6 @@ import type { System } from '../system/system';
 import { writeAtomic, type FileMeta } from '../system/atomic-write';
 import { runStore } from './read-sources';
 
-/** True for the errors a write into a read-only filesystem gives. */
-export function isReadOnlyError(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === 'EROFS';
-}
-
 const MOUNT_FIX = 'run the agent as root, with permission to mount, and with mount/umount installed';
 
 /**

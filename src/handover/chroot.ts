@@ -15,6 +15,8 @@ export interface ChrootExec {
   env: Record<string, string>;
   /** the command as the image sees it, for messages */
   shownAs: string;
+  /** host directory to change to before the exec (root "/" with a workdir: no chroot(1) to do it) */
+  cwd?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface ChrootExec {
  */
 export async function execChroot(system: System, root: string, entry: ChrootEntrypoint | undefined, overrideCmd?: string[]): Promise<never> {
   const plan = await planChroot(system, root, entry, overrideCmd);
+  if (plan.cwd) process.chdir(plan.cwd);
   return execInto(plan.file, plan.argv, plan.env, plan.shownAs);
 }
 
@@ -41,8 +44,7 @@ export async function planChroot(system: System, root: string, entry: ChrootEntr
   const workdir = entry?.workdir;
   const hostRoot = resolve(root);
   if (hostRoot === '/') {
-    if (workdir) process.chdir(await joinRoot(root, workdir));
-    return { file: program, argv: args, env, shownAs: program };
+    return { file: program, argv: args, env, shownAs: program, ...(workdir ? { cwd: await joinRoot(root, workdir) } : {}) };
   }
   const chroot = await requireTool(system, 'chroot', 'E_EXEC');
   // chroot(1) always changes to the new "/", so a workdir needs a shell inside the image to cd there.

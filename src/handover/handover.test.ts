@@ -58,6 +58,15 @@ describe('planChroot', () => {
     expect(plan.argv.slice(2)).toEqual(['/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', '/srv', '/usr/bin/app']);
   });
 
+  it('with root "/" execs the command directly and leaves the change to workdir to the exec, not the plan', async () => {
+    const before = process.cwd();
+    const plan = await planChroot(system, '/', { command: ['sh', '-c', 'true'], workdir: '/tmp' });
+    expect(plan.argv).toEqual([plan.file, '-c', 'true']);
+    expect(plan.file).toMatch(/\/sh$/);
+    expect(plan.cwd).toBe('/tmp');
+    expect(process.cwd()).toBe(before);
+  });
+
   it('refuses a command that is missing or not executable, and a missing entry point', async () => {
     const r = root({ 'usr/bin/data': 0o644 });
     await expect(planChroot(system, r, { command: ['/usr/bin/app'] })).rejects.toThrow(/\/usr\/bin\/app is not an executable in the image/);

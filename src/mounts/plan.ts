@@ -128,7 +128,7 @@ function storageActions(storage: EffectiveStorage, probes: MountProbes): Storage
     return refuse(`${path} holds a ${device.otherSignature} signature and no filesystem; it is never formatted`, where, 'make a filesystem on it yourself (or on its partition and point storage.device there)');
   }
   if (!device.zeroed) {
-    return refuse(`${path} has no filesystem signature but holds data (its first MiBs are not zero); it is never formatted`, where, 'if the data is expendable, wipe it (blkdiscard or dd from /dev/zero) and boot again, or make a filesystem on it yourself');
+    return refuse(`${path} has no filesystem signature but holds data (its first 4 MiB or its last MiB are not all zero); it is never formatted`, where, 'if the data is expendable, wipe it (blkdiscard or dd from /dev/zero) and boot again, or make a filesystem on it yourself');
   }
   if (storage.format !== 'if-blank') {
     return refuse(`${path} is blank and storage.format is "never"`, where, 'set storage.format to "if-blank" to let the agent make a filesystem on a blank device, or run mkfs yourself');

@@ -126,6 +126,19 @@ describe('blank and signature checks', () => {
     expect(await looksBlank(deep, 1 << 20)).toBe(true);
   });
 
+  it('sees data in the last MiB (a GPT backup header, an md superblock) as data, whatever the head holds', async () => {
+    const gpt = image('gpt-tail.img', 16);
+    execFileSync(tool('sfdisk'), ['--quiet', gpt], { input: 'label: gpt\n,\n', stdio: ['pipe', 'pipe', 'pipe'] });
+    // Wipe the primary table and everything before 4 MiB: only the backup at the end is left.
+    execFileSync('dd', ['if=/dev/zero', `of=${gpt}`, 'bs=1M', 'count=4', 'conv=notrunc'], { stdio: 'pipe' });
+    expect(await signatureOf(gpt)).toBeNull();
+    expect(await looksBlank(gpt)).toBe(false);
+    const tail = image('tail.img', 16);
+    execFileSync('dd', ['if=/dev/urandom', `of=${tail}`, 'bs=1', 'count=16', `seek=${(16 << 20) - 100}`, 'conv=notrunc'], { stdio: 'pipe' });
+    expect(await looksBlank(tail)).toBe(false);
+    expect(await looksBlank(image('small.img', 2))).toBe(true);
+  });
+
   it('sees a GPT and an MBR partition table as data even without a filesystem', async () => {
     const gpt = image('gpt.img', 8);
     execFileSync(tool('sfdisk'), ['--quiet', gpt], { input: 'label: gpt\n,\n', stdio: ['pipe', 'pipe', 'pipe'] });

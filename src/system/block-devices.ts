@@ -1,6 +1,6 @@
 // Finds block devices by filesystem label or UUID by reading their superblocks (no udev, no blkid).
 
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors';
 import { containerSignature, PROBE_BYTES, probeSignature, vfatRootDir, vfatRootLabel, type FsProbe } from './fs-signatures';
@@ -83,23 +83,60 @@ export async function hasAnySignature(path: string): Promise<boolean> {
   return (await signatureOf(path)) !== null;
 }
 
-/** No signature and only zero bytes in the first `bytes` (default 4 MiB): safe to format. */
+/** The end of a device that must be zero too: GPT's backup header and md RAID 0.90/1.0 superblocks live there. */
+const TAIL_BYTES = 1 << 20;
+
+/**
+ * No signature, and only zero bytes in the first `bytes` (default 4 MiB) and in the last MiB: safe to
+ * format. A device whose start was wiped but whose end still holds a backup partition table is not blank.
+ */
 export async function looksBlank(path: string, bytes = 4 << 20): Promise<boolean> {
   if (await hasAnySignature(path)) return false;
   const fh = await openDevice(path);
   if (fh === null) return false;
   try {
-    const chunk = Buffer.alloc(1 << 20);
-    for (let pos = 0; pos < bytes; ) {
-      const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, bytes - pos), pos);
-      if (bytesRead === 0) break;
-      for (let i = 0; i < bytesRead; i++) if (chunk[i] !== 0) return false;
-      pos += bytesRead;
-    }
-    return true;
+    const size = await sizeOf(fh);
+    return (await allZero(fh, 0, Math.min(bytes, size))) && (await allZero(fh, Math.max(bytes, size - TAIL_BYTES), size));
   } finally {
     await fh.close();
   }
+}
+
+/** Whether bytes [from, to) are all zero (a read that ends early ends the range). */
+async function allZero(fh: FileHandle, from: number, to: number): Promise<boolean> {
+  const chunk = Buffer.alloc(Math.min(1 << 20, Math.max(0, to - from)));
+  for (let pos = from; pos < to; ) {
+    const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, to - pos), pos);
+    if (bytesRead === 0) break;
+    for (let i = 0; i < bytesRead; i++) if (chunk[i] !== 0) return false;
+    pos += bytesRead;
+  }
+  return true;
+}
+
+/**
+ * The size in bytes of a file or block device. stat says 0 for a block device, and Node has no
+ * BLKGETSIZE64: the end is the first offset where a read finds nothing (doubling, then halving: about
+ * 2 log2(size) one-byte reads, all from the page cache but the first few).
+ */
+async function sizeOf(fh: FileHandle): Promise<number> {
+  const st = await fh.stat();
+  if (!st.isBlockDevice()) return st.size;
+  const one = Buffer.alloc(1);
+  const readsAt = async (pos: number) => (await fh.read(one, 0, 1, pos)).bytesRead > 0;
+  if (!(await readsAt(0))) return 0;
+  let readable = 0;
+  let end = 1 << 20;
+  while (await readsAt(end)) {
+    readable = end;
+    end *= 2;
+  }
+  while (end - readable > 1) {
+    const mid = Math.floor((readable + end) / 2);
+    if (await readsAt(mid)) readable = mid;
+    else end = mid;
+  }
+  return end;
 }
 
 async function blockDeviceNames(system: System): Promise<string[]> {

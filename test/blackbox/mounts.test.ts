@@ -107,8 +107,21 @@ describe('a device that holds anything is never formatted', () => {
     const r = boot(root, {});
     expect(r.exit).toBe(1);
     expect(r.agent).toContain('E_STORAGE');
-    expect(r.agent).toContain('holds data (its first MiBs are not zero); it is never formatted');
+    expect(r.agent).toContain('holds data (its first 4 MiB or its last MiB are not all zero); it is never formatted');
     expect(r.mounts).toEqual([]);
+    expect(sha256(disk.file)).toBe(before);
+  });
+
+  it('refuses a disk whose only data is in its last MiB (a GPT backup header), and leaves every byte as it was', () => {
+    const disk = loop(16);
+    sh('sh', ['-c', `echo 'label: gpt' | sfdisk -q ${disk.device}`]);
+    // The primary table and all of the first 4 MiB wiped: only the backup table at the end is left.
+    sh('dd', ['if=/dev/zero', `of=${disk.device}`, 'bs=1M', 'count=4', 'conv=notrunc,fsync', 'status=none']);
+    const before = sha256(disk.file);
+    const root = image({ ...PERSISTENT, storage: { device: disk.device, format: 'if-blank' } }, { '/var/lib/app/a': 'a' });
+    const r = boot(root, {});
+    expect(r.exit, r.agent).toBe(1);
+    expect(r.agent).toContain('its last MiB are not all zero); it is never formatted');
     expect(sha256(disk.file)).toBe(before);
   });
 

@@ -195,7 +195,11 @@ function isNoMedium(err: unknown): boolean {
 }
 
 function ioError(path: string, err: unknown): AgentError {
-  return new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
+  return new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, {
+    where: path,
+    fix: 'check that the agent runs as root and the device has no I/O errors (dmesg), or detach it',
+    cause: err,
+  });
 }
 
 async function existing(path: string): Promise<string | null> {

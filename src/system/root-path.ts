@@ -57,7 +57,11 @@ export async function joinRoot(root: string, imagePath: string, options: JoinOpt
         missingAt = resolved.length;
         continue;
       }
-      throw new AgentError('E_IO', `cannot inspect ${'/' + resolved.join('/')}: ${(err as Error).message}`, { where: host, cause: err });
+      throw new AgentError('E_IO', `cannot inspect ${'/' + resolved.join('/')}: ${(err as Error).message}`, {
+        where: host,
+        fix: 'check that the agent runs as root and can read the image tree',
+        cause: err,
+      });
     }
     if (!st.isSymbolicLink()) continue;
     if (++links > MAX_LINKS) throw escape(imagePath, `more than ${MAX_LINKS} symlinks (a loop?)`);

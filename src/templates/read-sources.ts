@@ -51,7 +51,7 @@ async function readState(host: string, imagePath: string): Promise<FileState | n
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (err instanceof AgentError) throw err;
-    throw new AgentError('E_IO', `cannot read ${imagePath}: ${(err as Error).message}`, { where: imagePath, cause: err });
+    throw unreadable(imagePath, err);
   }
 }
 
@@ -88,6 +88,14 @@ export async function loadInclude(root: string, imagePath: string): Promise<Incl
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { missing: true };
     if (code === 'EISDIR') return { refused: `${imagePath} is a directory` };
-    throw new AgentError('E_IO', `cannot read ${imagePath}: ${(err as Error).message}`, { where: imagePath, cause: err });
+    throw unreadable(imagePath, err);
   }
+}
+
+function unreadable(imagePath: string, err: unknown): AgentError {
+  return new AgentError('E_IO', `cannot read ${imagePath}: ${(err as Error).message}`, {
+    where: imagePath,
+    fix: 'check that the agent runs as root and the filesystem has no I/O errors (dmesg)',
+    cause: err,
+  });
 }

@@ -1,8 +1,8 @@
 // Unit tests of the handover plans: init's argv, the chroot exec, and what install writes.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realSystem } from '../system/real-system';
 import { BOOT_FILES } from './boot-files';
@@ -102,5 +102,23 @@ describe('planInstall', () => {
     const unit = BOOT_FILES.systemd.find((f) => f.path.endsWith('cloudlet-agent.service'));
     expect(unit?.text).toMatch(/^WantedBy=sysinit\.target$/m);
     expect(unit?.text).toMatch(/^ConditionPathExists=!\/run\/cloudlet\/status\.json$/m);
+  });
+
+  it('embeds every file of initramfs/ and systemd/, as it is in the repository, where the .deb installs it too', () => {
+    const repo = resolve(__dirname, '..', '..');
+    const files = (dir: string): string[] =>
+      readdirSync(join(repo, dir), { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(repo, join(e.parentPath, e.name)));
+    const installedAt = (file: string): string =>
+      file
+        .replace(/^initramfs\/initramfs-tools\//, '/usr/share/initramfs-tools/')
+        .replace(/^initramfs\/dracut\//, '/usr/lib/dracut/modules.d/')
+        .replace(/^systemd\//, '/usr/lib/systemd/system/');
+    const embedded = new Map(Object.values(BOOT_FILES).flat().map((f) => [f.path, f.text]));
+    const shipped = [...files('initramfs'), ...files('systemd')];
+    expect(shipped.length).toBeGreaterThan(0);
+    for (const file of shipped) expect(embedded.get(installedAt(file)), file).toBe(readFileSync(join(repo, file), 'utf8'));
+    expect(embedded.size).toBe(shipped.length);
   });
 });

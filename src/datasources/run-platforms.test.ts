@@ -75,4 +75,11 @@ describe('askPlatforms', () => {
     expect(scans).toHaveLength(2);
     expect(scans[0]).toBe(scans[1]);
   });
+
+  it('names the platform in its errors once, even when the message happens to contain the name', async () => {
+    const r = await ask([source('file', async () => Promise.reject(new AgentError('E_IO', 'cannot read the file')))]);
+    expect('error' in r && r.error.message).toBe('file: cannot read the file');
+    const named = await ask([source('xen', async () => Promise.reject(new AgentError('E_PLATFORM', 'xen: no key')))]);
+    expect('error' in named && named.error.message).toBe('xen: no key');
+  });
 });

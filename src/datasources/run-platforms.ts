@@ -107,9 +107,9 @@ function withDeadline<T>(work: Promise<T>, ms: number, platform: string): Promis
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** Errors say which platform they come from. */
+/** Errors say which platform they come from: "<platform>: ...", unless they begin with it or say "from <platform>". */
 function named(error: AgentError, platform: string): AgentError {
-  if (error.message.includes(platform)) return error;
+  if (error.message.startsWith(`${platform}:`) || error.message.startsWith(`${platform} `) || error.message.includes(`from ${platform} `)) return error;
   return new AgentError(error.code, `${platform}: ${error.message}`, {
     ...(error.where ? { where: error.where } : { where: `platform ${platform}` }),
     ...(error.fix ? { fix: error.fix } : {}),

@@ -44,8 +44,9 @@ export function buildSea({ repo, bundleFile, executable, workDir, train = false 
         main: join(repo, 'build', 'sea-main.cjs'),
         output: blob,
         disableExperimentalSEAWarning: true,
-        // Snapshots freeze build-time state and break when node:tls loads during the snapshot
-        // build (node-ipc does); a V8 code cache saves most of the compile time instead.
+        // Snapshots freeze build-time state, and their build crashed when node:tls loaded (node-ipc
+        // loaded it before build/node-ipc-plugin.mjs deferred it); a V8 code cache saves most of the
+        // compile time instead.
         useSnapshot: false,
         // The main script is a few lines that run the bundle with its own, trained, code cache.
         useCodeCache: false,

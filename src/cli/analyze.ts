@@ -14,7 +14,7 @@ import { boolFlag, printJson, stringFlag, type Command } from './command';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
-  usage: '[--svg FILE] [--json] [--report FILE]',
+  usage: '[--svg FILE] [--json] [--report FILE] [--run-dir DIR]',
   details: [
     '--svg FILE     also write a timeline picture (one bar per step, nested bars for templates, mounts, platforms)',
     '--json         blame and critical path as JSON',

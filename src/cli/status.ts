@@ -14,7 +14,7 @@ const DEFAULT_LOOK_S = 5;
 
 export const statusCommand: Command = {
   name: 'status',
-  usage: '[--wait] [--timeout S] [--json]',
+  usage: '[--wait] [--timeout S] [--json] [--run-dir DIR]',
   details: [
     '--wait        follow a running agent (or wait for one to start) until the run ends',
     `--timeout S   give up after S seconds, whatever happens (default ${DEFAULT_WAIT_S} with --wait)`,

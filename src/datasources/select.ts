@@ -42,10 +42,7 @@ export function selectPlatforms(listed: readonly string[], params: readonly Kern
     }
     names = names.filter((n) => wanted.includes(n));
   }
-  const sources = names
-    .map((n) => known.get(n) as Datasource)
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => ORDER[a.d.kind] - ORDER[b.d.kind] || a.i - b.i)
-    .map(({ d }) => d);
+  // Array sort is stable: the manifest's order holds within each kind.
+  const sources = names.map((n) => known.get(n) as Datasource).sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   return { sources, ...(narrow !== undefined ? { narrowedBy: narrow } : {}) };
 }

@@ -74,7 +74,8 @@ function orderedEntries(input: MountInput): Entry[] {
     }),
   ];
   const depth = (p: string) => p.split('/').length;
-  return entries.map((e, i) => ({ e, i })).sort((a, b) => depth(a.e.path) - depth(b.e.path) || a.i - b.i).map((x) => x.e);
+  // Array sort is stable: equals keep the manifest's order.
+  return entries.sort((a, b) => depth(a.path) - depth(b.path));
 }
 
 function checkedPath(path: string, kind: string): string {

@@ -89,7 +89,7 @@ export class RunRecorder {
 
   /** A step the pipeline never announced still gets a row, so nothing reported is lost. */
   private stepNamed(name: string, startMs: number): ReportStep {
-    const found = [...this.steps].reverse().find((s) => s.name === name);
+    const found = this.steps.findLast((s) => s.name === name);
     if (found) return found;
     const step: ReportStep = { name, title: name, startMs: this.rel(startMs), items: [] };
     this.steps.push(step);

@@ -8,8 +8,8 @@ export interface KernelLog {
   close(): void;
 }
 
-/** kmsg refuses records longer than about 1 KiB. */
-const MAX_RECORD = 900;
+/** kmsg refuses records longer than about 1 KiB: bytes, not characters. */
+const MAX_RECORD_BYTES = 900;
 
 /** undefined when there is no writable kmsg (containers, tests): the console still has the lines. */
 export function openKmsg(dev: string): KernelLog | undefined {
@@ -24,9 +24,8 @@ export function openKmsg(dev: string): KernelLog | undefined {
     write(text, problem) {
       if (!open) return;
       // <3> err for failures, <6> info for the rest, as the kernel's own priorities.
-      const record = `<${problem ? 3 : 6}>cloudlet-agent: ${text}`.slice(0, MAX_RECORD) + '\n';
       try {
-        writeSync(fd, record);
+        writeSync(fd, record(`<${problem ? 3 : 6}>cloudlet-agent: ${text}`));
       } catch {
         open = false;
       }
@@ -41,4 +40,13 @@ export function openKmsg(dev: string): KernelLog | undefined {
       }
     },
   };
+}
+
+/** One record, cut to what kmsg takes, never inside a UTF-8 sequence; a refused write would end the copy. */
+function record(line: string): string {
+  if (Buffer.byteLength(line) <= MAX_RECORD_BYTES) return line + '\n';
+  let cut = Buffer.from(line).subarray(0, MAX_RECORD_BYTES).toString('utf8');
+  // A sequence cut in half decodes to U+FFFD at the end: drop it.
+  if (cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
+  return cut + '\n';
 }

@@ -70,4 +70,13 @@ describe('unifiedDiff', () => {
     ];
     for (const [before, after] of cases) expect(patch(before, unifiedDiff(before, after, '/f'))).toBe(after === '' ? '\n' : after);
   });
+
+  it('gives a large, wholly changed file a diff of every line removed and added that still patches back', () => {
+    const before = Array.from({ length: 3000 }, (_, i) => `old ${i}`).join('\n') + '\n';
+    const after = Array.from({ length: 3000 }, (_, i) => `new ${i}`).join('\n') + '\n';
+    const diff = unifiedDiff(before, after, '/etc/big');
+    expect(diff.split('\n').filter((l) => l.startsWith('-old')).length).toBe(3000);
+    expect(diff.split('\n').filter((l) => l.startsWith('+new')).length).toBe(3000);
+    expect(patch(before, diff)).toBe(after);
+  });
 });

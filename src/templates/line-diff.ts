@@ -3,6 +3,11 @@
 type Op = { kind: ' ' | '-' | '+'; line: string };
 
 const CONTEXT = 3;
+/**
+ * The search keeps one row per edit; past this many numbers in all (tens of MB) the diff is shown as
+ * every old line removed and every new one added rather than found at the cost of gigabytes.
+ */
+const MAX_TRACE_CELLS = 5_000_000;
 
 function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
   if (text === '') return { lines: [], finalNewline: true };
@@ -20,6 +25,7 @@ function editScript(a: string[], b: string[]): Op[] {
   const v = new Array<number>(2 * max + 3).fill(0);
   const trace: number[][] = [];
   outer: for (let d = 0; d <= max; d++) {
+    if ((d + 1) * v.length > MAX_TRACE_CELLS) return [...a.map((line): Op => ({ kind: '-', line })), ...b.map((line): Op => ({ kind: '+', line }))];
     trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
       const down = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0));

@@ -1,7 +1,7 @@
 // Expands a valid manifest's short forms and normalizes its paths: the form every later step reads.
 
 import { normalizeImagePath } from '../system/image-path';
-import { sha256Hex } from '../system/sha256';
+import { createHash } from 'node:crypto';
 import { DEFAULT_PLATFORMS } from './platform-names';
 import type { Manifest, NormalizedManifest, PersistentSpec, TemplateSpec, VolatileSpec } from './types';
 
@@ -14,7 +14,7 @@ export function normalizeManifest(manifest: Manifest, bytes: Uint8Array): Normal
     templates: (templates ?? []).map((t): TemplateSpec => expand(t)),
     persistent: (persistent ?? []).map((p): PersistentSpec => expand(p)),
     volatile: (volatile ?? []).map((v): VolatileSpec => expand(v)),
-    hash: sha256Hex(bytes),
+    hash: createHash('sha256').update(bytes).digest('hex'),
   };
 }
 

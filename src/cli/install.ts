@@ -41,7 +41,9 @@ export const installCommand: Command = {
         fix: 'pass --binary dist/cloudlet-agent',
       });
     }
-    if ((await kindOf(binary)) !== 'file') throw new AgentError('E_USAGE', `--binary ${binary} is not a file`, { where: binary });
+    if ((await kindOf(binary)) !== 'file') {
+      throw new AgentError('E_USAGE', `--binary ${binary} is not a file`, { where: binary, fix: 'build it first (npm run build), or pass --binary dist/cloudlet-agent' });
+    }
     const hasSystemd = (await kindOf(await joinRoot(root, '/usr/lib/systemd/systemd'))) === 'file' || (await kindOf(await joinRoot(root, '/lib/systemd/systemd'))) === 'file';
     const actions = planInstall({ binary, hook, files: BOOT_FILES, hasSystemd });
 

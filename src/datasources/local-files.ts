@@ -4,6 +4,8 @@ import { open } from 'node:fs/promises';
 import { AgentError } from '../errors';
 import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 
+const CHUNK_BYTES = 64 << 10;
+
 /**
  * The file's bytes, or null when it does not exist. Reads at most `max + 1` bytes, so callers see
  * an oversize file as longer than `max` without loading all of it (sysfs files report size 0).
@@ -18,14 +20,17 @@ export async function readCapped(path: string, max = MAX_USER_DATA_BYTES): Promi
     throw new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
   }
   try {
-    const buf = Buffer.alloc(max + 1);
+    // In chunks: a file of a few bytes (most are) costs no zeroed megabyte.
+    const chunks: Buffer[] = [];
     let filled = 0;
-    while (filled < buf.length) {
-      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+    while (filled < max + 1) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, max + 1 - filled));
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
       filled += bytesRead;
     }
-    return buf.subarray(0, filled);
+    return Buffer.concat(chunks, filled);
   } catch (err) {
     throw new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
   } finally {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realSystem } from '../system/real-system';
-import { probeStorageDevice } from './probe';
+import { probeMounts, probeStorageDevice } from './probe';
 import type { EffectiveStorage } from './types';
 
 const dirs: string[] = [];
@@ -75,5 +75,23 @@ describe('probeStorageDevice: the only blank disk', () => {
   it('describes a disk named by path with what is on it', async () => {
     const { system, dev } = machine([{ name: 'vdc', bytes: withData() }]);
     expect(await probeStorageDevice(system, { ...STORAGE, device: '/dev/vdc' })).toEqual({ path: join(dev, 'vdc'), zeroed: false, matchedBy: 'spec' });
+  });
+});
+
+describe('probeMounts: what the image has at each path', () => {
+  it('tells directories with entries from empty ones, files and absent paths', async () => {
+    const { system, dev } = machine([]);
+    const root = join(dev, '..', 'root');
+    mkdirSync(join(root, 'var/cache/app'), { recursive: true });
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    writeFileSync(join(root, 'var/cache/app/a'), 'a');
+    writeFileSync(join(root, 'machine-id'), 'x');
+    const probes = await probeMounts(system, root, undefined, ['/var/cache/app', '/tmp', '/machine-id', '/srv']);
+    expect(probes.paths.map((p) => [p.path, p.image, p.imageHasContent, p.volume])).toEqual([
+      ['/var/cache/app', 'dir', true, 'unknown'],
+      ['/tmp', 'dir', false, 'unknown'],
+      ['/machine-id', 'file', false, 'unknown'],
+      ['/srv', 'absent', false, 'unknown'],
+    ]);
   });
 });

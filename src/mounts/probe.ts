@@ -1,6 +1,6 @@
 // Looks at the machine before planning: the storage device, what is mounted, what the image holds.
 
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, opendir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findDevice, looksBlank, probeDevice, signatureOf } from '../system/block-devices';
 import { joinRoot } from '../system/root-path';
@@ -27,7 +27,7 @@ export async function probeMounts(system: System, root: string, storage: Effecti
     probes.push({
       path,
       image,
-      imageHasContent: image === 'dir' && (await readdir(host)).length > 0,
+      imageHasContent: image === 'dir' && (await hasEntries(host)),
       volume,
       ...(mounted ? { mounted } : {}),
     });
@@ -90,6 +90,16 @@ async function probeDevicePath(path: string): Promise<DeviceProbe> {
   const other = fs?.fstype ?? (await signatureOf(path));
   if (other) return { ...base, otherSignature: other, zeroed: false };
   return { ...base, zeroed: await looksBlank(path) };
+}
+
+/** Whether a directory has any entry, without listing all of them (a cache directory may hold thousands). */
+async function hasEntries(dir: string): Promise<boolean> {
+  const d = await opendir(dir);
+  try {
+    return (await d.read()) !== null;
+  } finally {
+    await d.close();
+  }
 }
 
 export async function kindOf(host: string): Promise<PathKind> {

@@ -84,7 +84,10 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
     if (left <= delay) break;
     await new Promise((r) => setTimeout(r, delay));
   }
-  throw answered ?? last ?? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: no time left to ask ${req.url}`, { where: req.url });
+  throw answered ?? last ?? new AgentError('E_PLATFORM_TIMEOUT', `${platform}: no time left to ask ${req.url}`, {
+    where: req.url,
+    fix: 'earlier platforms used up the deadline: raise datasources.timeout or datasources.total, or list fewer platforms',
+  });
 }
 
 /** A 200 body as text, null for 404 (this item does not exist), an error for anything else. */

@@ -17,7 +17,7 @@ export async function readCapped(path: string, max = MAX_USER_DATA_BYTES): Promi
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
+    throw unreadable(path, err);
   }
   try {
     // In chunks: a file of a few bytes (most are) costs no zeroed megabyte.
@@ -32,7 +32,7 @@ export async function readCapped(path: string, max = MAX_USER_DATA_BYTES): Promi
     }
     return Buffer.concat(chunks, filled);
   } catch (err) {
-    throw new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { where: path, cause: err });
+    throw unreadable(path, err);
   } finally {
     await fh.close();
   }
@@ -57,4 +57,12 @@ export async function readUserDataFile(path: string): Promise<Buffer> {
     throw new AgentError('E_USAGE', `the user data file ${path} does not exist`, { where: path, fix: 'pass an existing file to --user-data' });
   }
   return bytes;
+}
+
+function unreadable(path: string, err: unknown): AgentError {
+  return new AgentError('E_IO', `cannot read ${path}: ${(err as Error).message}`, {
+    where: path,
+    fix: 'check that the agent runs as root and the file (or device) has no I/O errors (dmesg)',
+    cause: err,
+  });
 }

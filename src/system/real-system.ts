@@ -35,7 +35,9 @@ function exec(file: string, args: string[], options: ExecOptions = {}): Promise<
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new AgentError('E_EXEC', `cannot run ${file}: ${e.message}`, { where: file, cause: e })));
+    child.on('error', (e) =>
+      reject(new AgentError('E_EXEC', `cannot run ${file}: ${e.message}`, { where: file, fix: `check that ${file} is an executable for this machine`, cause: e })),
+    );
     child.on('close', (code, signal) =>
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
     );

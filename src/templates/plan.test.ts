@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
+import type { TemplateFunction } from 'ejs';
 import type { IncludeEntry } from './includes';
 import { planTemplates, type PlannedTemplate, type PlanResult } from './plan';
 import { file, planInput, SECRET } from './test-fixtures';
@@ -158,6 +159,25 @@ describe('planTemplates: includes', () => {
     expect(first.needs).toEqual(['/.cloudlet/templates/partials/head.ejs']);
     const includes = new Map<string, IncludeEntry>([['/.cloudlet/templates/partials/head.ejs', { text: '# <%= manifest.name %>\n' }]]);
     expect(only(planTemplates(planInput(templates, includes))).output.toString()).toBe('# hello\nbody');
+  });
+
+  it('compiles each file once across the rounds of a plan that share their compiled templates', () => {
+    let compiles = 0;
+    const compiled = new (class extends Map<string, TemplateFunction> {
+      override set(key: string, fn: TemplateFunction) {
+        compiles++;
+        return super.set(key, fn);
+      }
+    })();
+    const templates = [
+      { spec: { path: '/etc/app/app.conf' }, pristine: file('<%- include("/partials/head.ejs") %>body'), target: null },
+      { spec: { path: '/etc/motd' }, pristine: file('<%= config.greeting %>'), target: null },
+    ];
+    expect(planTemplates({ ...planInput(templates), compiled }).needs).toHaveLength(1);
+    const includes = new Map<string, IncludeEntry>([['/.cloudlet/templates/partials/head.ejs', { text: '# <%= manifest.name %>\n' }]]);
+    const second = planTemplates({ ...planInput(templates, includes), compiled });
+    expect(second.templates?.map((t) => t.output.toString())).toEqual(['# hello\nbody', 'hi']);
+    expect(compiles).toBe(3);
   });
 
   it('resolves a relative include beside the template pristine copy', () => {

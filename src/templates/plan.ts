@@ -5,7 +5,7 @@ import type { TemplateSpec } from '../manifest/types';
 import type { TemplateContext } from './context';
 import { pristinePath, type IncludeEntry } from './includes';
 import { ownerLabel, resolveOwner, type Accounts, type Owner } from './owners';
-import { renderTemplate, templateLocals } from './render-template';
+import { renderTemplate, templateLocals, type CompiledTemplates } from './render-template';
 import { isSensitive, writeOnlyNames } from './secret-fields';
 import { templateError } from './template-error';
 
@@ -33,6 +33,8 @@ export interface PlanInput {
   accounts: Accounts;
   includes: ReadonlyMap<string, IncludeEntry>;
   secrets: readonly string[];
+  /** kept across the include rounds of one plan: a round re-renders every template, but compiles none again */
+  compiled?: CompiledTemplates;
 }
 
 export type ChangeReason = 'new' | 'content' | 'mode' | 'owner';
@@ -77,7 +79,7 @@ export function planTemplates(input: PlanInput): PlanResult {
     const text = source.content.toString('utf8');
     let outcome;
     try {
-      outcome = renderTemplate({ path, text, locals, includes: input.includes });
+      outcome = renderTemplate({ path, text, locals, includes: input.includes, ...(input.compiled ? { compiled: input.compiled } : {}) });
     } catch (err) {
       throw templateError(err, path, input.secrets);
     }

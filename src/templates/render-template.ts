@@ -35,7 +35,12 @@ export interface RenderRequest {
   locals: TemplateLocals;
   /** include files read so far, by image path */
   includes: ReadonlyMap<string, IncludeEntry>;
+  /** compiled templates and includes, shared by the rounds of one plan so each file compiles once */
+  compiled?: CompiledTemplates;
 }
+
+/** Compiled template functions by file and text. */
+export type CompiledTemplates = Map<string, TemplateFunction>;
 
 /** Either the output (and the include files it used), or the include files that must be read first. */
 export type RenderOutcome = { output: string; needs: []; used: string[] } | { output: undefined; needs: string[] };
@@ -63,7 +68,7 @@ export function renderTemplate(request: RenderRequest): RenderOutcome {
   const needs = new Set<string>();
   const used = new Set<string>();
   const run = (text: string, file: string, storePath: string, depth: number, extra: Record<string, unknown>): string => {
-    const fn = compile(text, file);
+    const fn = compileOnce(text, file, request.compiled);
     const include = (name: unknown, data?: unknown): string => {
       if (depth >= MAX_INCLUDE_DEPTH) throw new IncludeNameError(`includes nest deeper than ${MAX_INCLUDE_DEPTH} (does a file include itself?)`);
       const target = includePath(name, storePath);
@@ -88,6 +93,16 @@ export function renderTemplate(request: RenderRequest): RenderOutcome {
     if (needs.size) return { output: undefined, needs: [...needs] };
     throw err;
   }
+}
+
+function compileOnce(text: string, file: string, compiled: CompiledTemplates | undefined): TemplateFunction {
+  const key = `${file}\0${text}`;
+  let fn = compiled?.get(key);
+  if (!fn) {
+    fn = compile(text, file);
+    compiled?.set(key, fn);
+  }
+  return fn;
 }
 
 function compile(text: string, file: string): TemplateFunction {

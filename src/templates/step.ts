@@ -8,6 +8,7 @@ import type { IncludeEntry } from './includes';
 import { planTemplates } from './plan';
 import { octal, rememberPlan, summaryOf, type TemplatesPlan } from './plan-record';
 import { loadAccounts, loadInclude, loadTemplates } from './read-sources';
+import type { CompiledTemplates } from './render-template';
 
 /** Rounds of "render, load the includes it asked for": each round loads at least one new file. */
 const MAX_INCLUDE_ROUNDS = 100;
@@ -30,8 +31,9 @@ export const templatesStep: Step<TemplatesPlan> = {
     const accounts = await loadAccounts(root);
     const includes = new Map<string, IncludeEntry>();
     const secrets = ctx.state.userData?.secrets ?? [];
+    const compiled: CompiledTemplates = new Map();
     for (let round = 0; round < MAX_INCLUDE_ROUNDS; round++) {
-      const result = planTemplates({ templates: loaded, context, accounts, includes, secrets });
+      const result = planTemplates({ templates: loaded, context, accounts, includes, secrets, compiled });
       if (result.templates) {
         const items = result.templates.map((t, i) => {
           const files = loaded[i] as (typeof loaded)[number];

@@ -1,6 +1,7 @@
 // Turns the bytes a platform delivered into the user-data object: size cap, gzip, JSON, never echoing content.
 
 import { AgentError } from '../errors';
+import { parseJsonText } from '../manifest/json-text';
 
 // node:zlib loads only for gzip-compressed user data, which few platforms deliver.
 const zlib = () => require('node:zlib') as typeof import('node:zlib');
@@ -20,64 +21,26 @@ export function decodeUserData(bytes: Buffer, platform: string): Record<string, 
       data = zlib().gunzipSync(data, { maxOutputLength: MAX_USER_DATA_BYTES + 1 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(platform);
-      throw invalid(platform, 'is gzip-compressed but does not decompress', err);
+      throw invalid(platform, 'is gzip-compressed but does not decompress');
     }
     if (data.length > MAX_USER_DATA_BYTES) throw tooLarge(platform);
   }
   let text = data.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    const where = positionOf(text);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    const where = parsed.atEnd ? ' (it ends too early)' : ` (line ${parsed.line}, column ${parsed.column})`;
     const hint = /^\s*#(cloud-config|!)/.test(text)
       ? 'cloudlet-agent reads JSON user data, not cloud-config or scripts: write {"config": {...}}'
       : 'make the user data one JSON object, e.g. {"config": {...}}';
-    throw invalid(platform, `is not valid JSON${where}`, err, hint);
+    throw invalid(platform, `is not valid JSON${where}`, hint);
   }
+  const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(platform, `must be a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
   }
   return value as Record<string, unknown>;
-}
-
-/** " (line L, column C)" of the first JSON error; V8's own message may quote the content, so it is not used. */
-function positionOf(text: string): string {
-  const pos = errorOffset(text);
-  if (pos >= text.length) return ' (it ends too early)';
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  const column = pos - before.lastIndexOf('\n');
-  return ` (line ${line}, column ${column})`;
-}
-
-/**
- * Offset of the first character JSON.parse cannot accept: the longest prefix that is still a valid
- * beginning of JSON (it fails only at its end) is found by bisection, as such prefixes nest.
- */
-function errorOffset(text: string): number {
-  let good = 0;
-  let bad = text.length;
-  while (bad - good > 1) {
-    const mid = (good + bad) >> 1;
-    if (viablePrefix(text.slice(0, mid))) good = mid;
-    else bad = mid;
-  }
-  return viablePrefix(text) ? text.length : good;
-}
-
-function viablePrefix(prefix: string): boolean {
-  try {
-    JSON.parse(prefix);
-    return true;
-  } catch (err) {
-    const message = (err as Error).message;
-    if (/Unexpected end of JSON input/.test(message)) return true;
-    const m = /at position (\d+)/.exec(message);
-    return m !== null && Number(m[1]) >= prefix.length;
-  }
 }
 
 /** `where`: the URL or file it came from, when known. */
@@ -88,11 +51,6 @@ export function tooLarge(platform: string, where = `platform ${platform}`): Agen
   });
 }
 
-function invalid(platform: string, what: string, cause?: unknown, fix?: string): AgentError {
-  return new AgentError('E_USERDATA_INVALID', `user data from ${platform} ${what}`, {
-    where: `platform ${platform}`,
-    fix: fix ?? 'make the user data one JSON object, e.g. {"config": {...}}',
-    // JSON.parse's own message quotes the content; keep the cause out of anything printed.
-    ...(cause === undefined ? {} : { cause: new Error('parse failure (details withheld: user data may hold secrets)') }),
-  });
+function invalid(platform: string, what: string, fix = 'make the user data one JSON object, e.g. {"config": {...}}'): AgentError {
+  return new AgentError('E_USERDATA_INVALID', `user data from ${platform} ${what}`, { where: `platform ${platform}`, fix });
 }

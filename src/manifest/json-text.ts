@@ -1,6 +1,8 @@
 // Parses JSON text and locates a syntax error by line and column, without quoting the text.
 
-export type JsonParseResult = { ok: true; value: unknown } | { ok: false; line: number; column: number; reason: string };
+export type JsonParseResult =
+  | { ok: true; value: unknown }
+  | { ok: false; line: number; column: number; /** the text ends before the JSON does */ atEnd: boolean; reason: string };
 
 /**
  * Parses `text` (a leading UTF-8 byte order mark is ignored). On failure gives the line and column
@@ -13,10 +15,38 @@ export function parseJsonText(text: string): JsonParseResult {
     return { ok: true, value: JSON.parse(body) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const position = /at position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : body.length;
+    const offset = errorOffset(body);
     const { line, column } = lineColumn(body, offset);
-    return { ok: false, line, column, reason: reasonOf(message) };
+    const atEnd = offset >= body.length;
+    return { ok: false, line, column, atEnd, reason: atEnd ? 'unexpected end of input' : reasonOf(message) };
+  }
+}
+
+/**
+ * Offset of the first character JSON.parse cannot accept. V8 names a position for most errors but
+ * not for an unexpected token, so the longest prefix that is still a valid beginning of JSON (it fails
+ * only at its end) is found by bisection, as such prefixes nest. Runs only on the error path.
+ */
+function errorOffset(text: string): number {
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    if (viablePrefix(text.slice(0, mid))) good = mid;
+    else bad = mid;
+  }
+  return viablePrefix(text) ? text.length : good;
+}
+
+function viablePrefix(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/Unexpected end of JSON input/.test(message)) return true;
+    const m = /at position (\d+)/.exec(message);
+    return m !== null && Number(m[1]) >= prefix.length;
   }
 }
 
@@ -29,7 +59,6 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 // V8 messages look like `Expected ',' or '}' after property value in JSON at position 21 (line 1 column 22)`
 // or `Unexpected token 'h', "hunter2" is not valid JSON`; the second quotes the input, so it is cut.
 function reasonOf(message: string): string {
-  if (/^Unexpected end of JSON input/.test(message)) return 'unexpected end of input';
   const token = /^Unexpected token '(.)'/.exec(message);
   if (token) return 'unexpected character';
   const cut = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*at position \d+.*$/, '');

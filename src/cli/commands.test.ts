@@ -1,3 +1,5 @@
+// Proves every entry of the command registry loads a command of its own name.
+
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './commands';
 

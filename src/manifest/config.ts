@@ -1,14 +1,12 @@
 // Validates user data: its own schema, then `config` against the manifest's config schema with defaults and secrets.
 
+import { scrub, SECRET_MARK } from '../status/scrub';
 import { AgentError, type Problem } from '../errors';
 import { compileConfigSchema } from './config-schema';
 import { validateUserData as validateUserDataSchema } from './generated/validators.cjs';
 import { problemsFromAjv } from './problems';
 import type { NormalizedManifest, StorageSpec } from './types';
 import type { ValidatedUserData } from './user-data';
-
-/** What a writeOnly value is shown as in --json outputs and diffs. */
-export const SECRET_PLACEHOLDER = '<secret>';
 
 /** With no config schema any config object is accepted as it is (and nothing in it is known to be secret). */
 const ANY_OBJECT: Record<string, unknown> = { type: 'object' };
@@ -41,7 +39,7 @@ export function validateUserData(obj: unknown, manifest: NormalizedManifest, pla
   const config = structuredClone(input.config ?? {});
   const result = compileConfigSchema(schema).check(config);
   if (!result.valid) {
-    const configProblems = problemsFromAjv(result.errors, '/config').map((p) => scrub(p, result.secretValues));
+    const configProblems = problemsFromAjv(result.errors, '/config').map((p) => ({ path: p.path, message: scrub(p.message, result.secretValues) }));
     const n = configProblems.length;
     throw new AgentError('E_CONFIG_INVALID', `the config in the user data from platform "${platform}" has ${n} problem${n === 1 ? '' : 's'}`, {
       where: `platform ${platform}`,
@@ -62,9 +60,9 @@ export function redactConfig(config: Record<string, unknown>, schema: Record<str
   const copy = structuredClone(config);
   const { secretPaths } = compileConfigSchema(schema ?? ANY_OBJECT).check(structuredClone(config));
   // A writeOnly config as a whole: every value in it is secret.
-  if (secretPaths.includes('')) return Object.fromEntries(Object.keys(copy).map((k) => [k, SECRET_PLACEHOLDER]));
+  if (secretPaths.includes('')) return Object.fromEntries(Object.keys(copy).map((k) => [k, SECRET_MARK]));
   // Shallow first: once a parent is replaced, its children are gone with it.
-  for (const path of [...secretPaths].sort((a, b) => a.length - b.length)) setAt(copy, path, SECRET_PLACEHOLDER);
+  for (const path of [...secretPaths].sort((a, b) => a.length - b.length)) setAt(copy, path, SECRET_MARK);
   return copy;
 }
 
@@ -82,11 +80,4 @@ function setAt(root: Record<string, unknown>, pointer: string, value: unknown): 
   }
   const last = keys[keys.length - 1];
   if (last !== undefined && node !== null && typeof node === 'object') (node as Record<string, unknown>)[last] = value;
-}
-
-// ajv's messages hold no instance values; this is a second line, in case a schema keyword ever does.
-function scrub(problem: Problem, secrets: string[]): Problem {
-  let message = problem.message;
-  for (const s of secrets) message = message.split(s).join(SECRET_PLACEHOLDER);
-  return { path: problem.path, message };
 }

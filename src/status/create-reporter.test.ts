@@ -266,6 +266,17 @@ describe('createReporter live socket', () => {
     expect(calls.closed).toBe(1);
   });
 
+  it('serves nothing as PID 1, where no other process exists until the hand-over', async () => {
+    sys = fakeSystem({ isPid1: true });
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: undefined, startServer, serveAfterMs: 0 });
+    await r.begin('init', '/');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await r.finish('done');
+    expect(calls.started).toBe(0);
+    expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
+  });
+
   it('serves nothing in a dry run', async () => {
     sys = fakeSystem();
     const { calls, startServer } = counting();

@@ -26,7 +26,10 @@ export interface ReporterOptions {
   secrets: () => readonly string[];
   /** copy console lines to /dev/kmsg; default: when PID 1 or in init mode (early boot) */
   kmsg?: boolean;
-  /** serve the live status socket; default: unless dry run */
+  /**
+   * serve the live status socket; default: unless a dry run, or PID 1 (no other process exists to ask
+   * until the agent hands over to the real init, and loading node-ipc is not free under emulation)
+   */
   serve?: boolean;
   /**
    * Start the socket only once the run has lasted this long (default 250 ms). Loading node-ipc costs
@@ -45,7 +48,7 @@ export function createReporter(system: System, options: ReporterOptions): Report
   const recorder = new RunRecorder(system, { agentVersion: AGENT_VERSION, pid: process.pid });
   const paths = statusPaths(system.hostPaths.run);
   const writeFiles = !options.dryRun;
-  const serve = options.serve ?? !options.dryRun;
+  const serve = options.serve ?? (!options.dryRun && !system.isPid1);
   let kmsg: KernelLog | undefined;
   let server: LiveServer | undefined;
   let serverStarting: Promise<void> | undefined;

@@ -29,6 +29,10 @@ describe('semanticProblems', () => {
     expect(problemsOf({ persistent: ['/'] }).map((p) => p.path)).toEqual(['/persistent/0']);
   });
 
+  it('refuses persistent and volatile paths inside /.cloudlet, the agent\'s own directory', () => {
+    expect(problemsOf({ volatile: ['/.cloudlet/storage/x'], persistent: ['/.cloudlet'] }).map((p) => p.path)).toEqual(['/persistent/0', '/volatile/0']);
+  });
+
   it('finds a duplicate after normalizing, naming the first occurrence', () => {
     expect(problemsOf({ templates: ['/etc/motd', '/etc//motd/'] })).toEqual([
       { path: '/templates/1', message: '"/etc/motd" is listed twice in templates (also /templates/0)' },

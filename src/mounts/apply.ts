@@ -1,5 +1,6 @@
 // Carries out a mount plan: mkfs, mount, seed and bind through System.exec on root-joined host paths.
 
+import { isOctalMode, tmpfsSizeProblem } from '../manifest/value-formats';
 import { chmod, chown, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AgentError } from '../errors';
@@ -111,8 +112,12 @@ async function tmpfs(env: ApplyEnv, a: Extract<MountAction, { kind: 'tmpfs' }>, 
   const target = await ensureDir(env, a.path);
   const st = await stat(target);
   const mode = a.mode ?? (st.mode & 0o7777).toString(8).padStart(4, '0');
-  const options = [`mode=${mode}`, `uid=${st.uid}`, `gid=${st.gid}`, ...(a.size ? [`size=${a.size}`] : [])].join(',');
   const fix = `check the size and mode of volatile ${a.path}`;
+  // The manifest loader checked both; here, where they become one option string, a comma must never pass.
+  if (!isOctalMode(mode) || (a.size !== undefined && tmpfsSizeProblem(a.size) !== undefined)) {
+    throw new AgentError('E_MANIFEST_INVALID', `volatile ${a.path}: size or mode is not a plain value`, { where: a.path, fix });
+  }
+  const options = [`mode=${mode}`, `uid=${st.uid}`, `gid=${st.gid}`, ...(a.size ? [`size=${a.size}`] : [])].join(',');
   if (!a.seed) {
     await runTool(env.system, 'mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', target], 'E_MOUNT', fix);
     return;

@@ -14,8 +14,6 @@ import {
   type PathProbe,
 } from './types';
 
-const SIZE = /^[0-9]+[kKmMgG%]?$/;
-const MODE = /^[0-7]{3,4}$/;
 const DEFAULT_FSTYPE = 'ext4';
 
 type Entry = { kind: 'persistent'; path: string } | { kind: 'volatile'; path: string; size?: string; mode?: string };
@@ -63,31 +61,18 @@ export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
   };
 }
 
-/** Persistent and volatile paths, parents before children; manifest order among equals. */
+/**
+ * Persistent and volatile paths, parents before children; manifest order among equals. The manifest
+ * loader has normalized the paths and checked sizes, modes and /.cloudlet (src/manifest/semantic.ts).
+ */
 function orderedEntries(input: MountInput): Entry[] {
   const entries: Entry[] = [
-    ...input.persistent.map((p): Entry => ({ kind: 'persistent', path: checkedPath(p.path, 'persistent') })),
-    ...input.volatile.map((v): Entry => {
-      if (v.size !== undefined && !SIZE.test(v.size)) throw invalid(`volatile ${v.path}: size "${v.size}" is not like 64M or 10%`);
-      if (v.mode !== undefined && !MODE.test(v.mode)) throw invalid(`volatile ${v.path}: mode "${v.mode}" is not octal like 1777`);
-      return { kind: 'volatile', path: checkedPath(v.path, 'volatile'), ...(v.size ? { size: v.size } : {}), ...(v.mode ? { mode: v.mode } : {}) };
-    }),
+    ...input.persistent.map((p): Entry => ({ kind: 'persistent', path: p.path })),
+    ...input.volatile.map((v): Entry => ({ kind: 'volatile', path: v.path, ...(v.size ? { size: v.size } : {}), ...(v.mode ? { mode: v.mode } : {}) })),
   ];
   const depth = (p: string) => p.split('/').length;
   // Array sort is stable: equals keep the manifest's order.
   return entries.sort((a, b) => depth(a.path) - depth(b.path));
-}
-
-function checkedPath(path: string, kind: string): string {
-  const p = normalizeImagePath(path);
-  if (p === '/' || isWithin('/.cloudlet', p) || isWithin(p, '/.cloudlet')) {
-    throw invalid(`${kind} path ${p} would hide or live inside /.cloudlet, where the agent keeps the manifest and the volume`);
-  }
-  return p;
-}
-
-function invalid(message: string): AgentError {
-  return new AgentError('E_MANIFEST_INVALID', message, { where: 'manifest', fix: 'correct the persistent/volatile entries of the manifest' });
 }
 
 type StorageDecision = { actions: MountAction[]; majorMinor?: string } | { problem: NonNullable<MountPlan['storageProblem']> };

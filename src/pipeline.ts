@@ -25,8 +25,6 @@ export interface RunOptions {
   dryRun: boolean;
   /** kernel command line; read from /proc/cmdline when absent */
   cmdline?: string;
-  /** skip mounts (render command) */
-  skipMounts?: boolean;
 }
 
 /** What earlier steps learned, for later ones. */
@@ -36,7 +34,7 @@ export interface RunState {
   userData?: ValidatedUserData;
   facts?: Facts;
   cmdline?: string;
-  /** set by the user-data step when it applies (not in dry-run): no completed first boot of this instance yet */
+  /** set by the instance step: no completed first boot of this instance yet */
   firstBoot?: boolean;
   /** the platform's instance id differs from the recorded one (a clone) */
   instanceChanged?: boolean;

@@ -39,7 +39,7 @@ export const renderCommand: Command = {
   async run(args, baseSystem) {
     const system = systemFor(args, baseSystem);
     const json = boolFlag(args, 'json');
-    const options = { ...runOptionsOf(args, 'render', 'init'), skipMounts: true };
+    const options = runOptionsOf(args, 'render', 'init');
     // A render is not a boot: it leaves this boot's status files and socket alone.
     const { ctx, error } = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json, record: false });
     const secrets = ctx.state.userData?.secrets ?? [];

@@ -34,7 +34,7 @@ export const userDataStep: Step<UserDataPlan> = {
 
   async plan(ctx: RunContext): Promise<UserDataPlan> {
     const manifest = need(ctx, 'manifest');
-    const cmdline = ctx.options.cmdline ?? ctx.state.cmdline ?? (await readCmdline(ctx));
+    const cmdline = ctx.options.cmdline ?? (await readCmdline(ctx));
     ctx.state.cmdline = cmdline;
     const params = parseKernelCmdline(cmdline);
 

@@ -11,7 +11,7 @@ import type { MountInput, MountPlan } from './types';
 export const mountsStep: Step<MountPlan> = {
   name: 'mounts',
   title: 'Mount storage',
-  enabled: (ctx) => ctx.options.mode !== 'render' && !ctx.options.skipMounts,
+  enabled: (ctx) => ctx.options.mode !== 'render',
 
   async plan(ctx) {
     const manifest = need(ctx, 'manifest');

@@ -6,7 +6,7 @@ import type { System } from '../system/system';
 import { unifiedDiff } from '../templates/line-diff';
 import { summaryOf, templatesPlanOf, type TemplatesPlan } from '../templates/plan-record';
 import { boolFlag, type Command } from './command';
-import { runOptionsOf, systemFor } from './pipeline-flags';
+import { printOutcome, runOptionsOf, systemFor } from './pipeline-flags';
 import { executePipeline } from './run-pipeline';
 
 export const renderCommand: Command = {
@@ -41,13 +41,13 @@ export const renderCommand: Command = {
     const json = boolFlag(args, 'json');
     const options = runOptionsOf(args, 'render', 'init');
     // A render is not a boot: it leaves this boot's status files and socket alone.
-    const { ctx, error } = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json, record: false });
-    const secrets = ctx.state.userData?.secrets ?? [];
-    if (error) {
-      if (json) system.out(JSON.stringify({ ok: false, error: error.toJSON() }, null, 2));
-      else system.err(error.render());
-      return error.exitCode;
+    const outcome = await executePipeline(system, options, { quiet: boolFlag(args, 'quiet'), json, record: false });
+    if (outcome.error) {
+      printOutcome(system, args, outcome);
+      return outcome.exitCode;
     }
+    const { ctx } = outcome;
+    const secrets = ctx.state.userData?.secrets ?? [];
     const plan = templatesPlanOf(ctx) ?? { items: [] };
     if (json) {
       system.out(JSON.stringify({ ok: true, dryRun: options.dryRun, templates: plan.items.map(summaryOf) }, null, 2));

@@ -1,5 +1,6 @@
 // `cloudlet-agent analyze`: what took the time in this boot's run, as a blame table, a critical path or an SVG timeline.
 
+import { clip } from '../status/format';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AgentError, EXIT } from '../errors';
@@ -99,6 +100,3 @@ function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
-}

@@ -1,5 +1,6 @@
 // Pure reading of report.json: which steps and items took the time, and the chain that made the total.
 
+import { tenths } from './format';
 import type { ReportDoc, ReportItem, ReportStep } from './formats';
 
 export interface BlameRow {
@@ -29,8 +30,6 @@ export interface CriticalPath {
   /** time of the run spent outside every step: start-up, status files, hand-over preparation */
   outsideStepsMs: number;
 }
-
-const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 /** Every step and the slowest `items` items, slowest first. */
 export function blame(report: ReportDoc, items = 10): BlameRow[] {
@@ -65,13 +64,13 @@ export function criticalPath(report: ReportDoc): CriticalPath {
   });
   const totalMs = totalOf(report);
   const inSteps = chain.reduce((sum, l) => sum + l.durationMs, 0);
-  return { totalMs, chain, outsideStepsMs: round(Math.max(0, totalMs - inSteps)) };
+  return { totalMs, chain, outsideStepsMs: tenths(Math.max(0, totalMs - inSteps)) };
 }
 
 /** The run's duration; for a report cut short (no finish), the end of its last step. */
 export function totalOf(report: ReportDoc): number {
   if (report.durationMs !== undefined) return report.durationMs;
-  return round(Math.max(0, ...report.steps.map((s) => s.startMs + (s.durationMs ?? 0))));
+  return tenths(Math.max(0, ...report.steps.map((s) => s.startMs + (s.durationMs ?? 0))));
 }
 
 function slowestItem(step: ReportStep): ReportItem | undefined {

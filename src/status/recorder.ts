@@ -1,5 +1,6 @@
 // Pure bookkeeping of one run: turns reporter calls into the status and report documents and live events.
 
+import { tenths } from './format';
 import type { AgentError } from '../errors';
 import type { ItemEvent, RunInfo, RunStateName, StepOutcome } from './reporter';
 import { REPORT_VERSION, STATUS_VERSION, type ErrorSummary, type LiveEvent, type ReportDoc, type ReportStep, type StatusDoc } from './formats';
@@ -14,10 +15,6 @@ export interface RecorderIdentity {
   pid: number;
 }
 
-/** Timings are kept to a tenth of a millisecond: finer digits are noise and bloat the files. */
-function ms(value: number): number {
-  return Math.round(value * 10) / 10;
-}
 
 export class RunRecorder {
   private mode = 'run';
@@ -47,7 +44,7 @@ export class RunRecorder {
 
   /** `at` is a reading of the same monotonic clock; the files hold it relative to the run's start. */
   private rel(at: number): number {
-    return ms(at - this.startMono);
+    return tenths(at - this.startMono);
   }
 
   stepStart(name: string, title: string, startMs: number): LiveEvent {
@@ -61,14 +58,14 @@ export class RunRecorder {
     const step = this.stepNamed(name, startMs);
     step.outcome = outcome;
     step.summary = summary;
-    step.durationMs = ms(durationMs);
+    step.durationMs = tenths(durationMs);
     if (this.current === step) this.current = undefined;
     return { event: 'step-end', step: name, outcome, summary, startMs: step.startMs, durationMs: step.durationMs };
   }
 
   item(stepName: string, event: ItemEvent): LiveEvent {
     const step = this.stepNamed(stepName, event.startMs);
-    const item = { ...event, startMs: this.rel(event.startMs), durationMs: ms(event.durationMs) };
+    const item = { ...event, startMs: this.rel(event.startMs), durationMs: tenths(event.durationMs) };
     step.items.push(item);
     return { event: 'item', step: stepName, item };
   }
@@ -81,7 +78,7 @@ export class RunRecorder {
   finish(state: RunStateName, error?: AgentError): LiveEvent {
     this.state = state;
     this.finishedAt = this.clock.now().toISOString();
-    this.durationMs = ms(this.clock.monotonicMs() - this.startMono);
+    this.durationMs = tenths(this.clock.monotonicMs() - this.startMono);
     if (error) this.error = summarizeError(error, this.current?.name ?? this.steps.find((s) => s.outcome === 'failed')?.name);
     this.current = undefined;
     return { event: 'finish', state, durationMs: this.durationMs, ...(this.error ? { error: this.error } : {}) };

@@ -1,5 +1,6 @@
 // Draws report.json as a self-contained SVG timeline: a bar per step, nested bars for its items, an ms axis.
 
+import { clip } from './format';
 import { totalOf } from './analysis';
 import type { ReportDoc, ReportItem, ReportStep } from './formats';
 
@@ -170,10 +171,6 @@ function fmtTick(t: number, step: number): string {
   return `${+t.toFixed(Math.max(0, -Math.floor(Math.log10(step))))} ms`;
 }
 
-/** Long paths keep their end, which is the part that tells them apart. */
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
-}
 
 function r(n: number): number {
   return Math.round(n * 10) / 10;

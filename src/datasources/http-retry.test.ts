@@ -33,6 +33,17 @@ describe('metadataRequest', () => {
     expect(calls.length).toBeGreaterThan(1);
   });
 
+  it('reports a reply that is not HTTP as a broken service, even when a later attempt ran into the deadline', async () => {
+    const parseError = Object.assign(new Error('Parse Error: Expected HTTP/'), { code: 'HPE_INVALID_CONSTANT' });
+    const garbage = new AgentError('E_PLATFORM', 'GET http://127.0.0.1:9/x failed: Parse Error: Expected HTTP/', { cause: parseError });
+    const { ctx, calls } = contextWith([garbage, timeout()], 1000);
+    await expect(metadataRequest(ctx, 'gce', { url: 'http://127.0.0.1:9/x' })).rejects.toMatchObject({
+      code: 'E_PLATFORM',
+      message: 'gce: http://127.0.0.1:9/x answered with something that is not HTTP (HPE_INVALID_CONSTANT)',
+    });
+    expect(calls.length).toBeGreaterThan(1);
+  });
+
   it('reports a timeout when nothing ever answered', async () => {
     const { ctx } = contextWith([timeout()], 1000);
     await expect(metadataRequest(ctx, 'ec2', { url: 'http://127.0.0.1:9/x' })).rejects.toMatchObject({ code: 'E_PLATFORM_TIMEOUT' });

@@ -26,12 +26,15 @@ const ABSENT = new Set(['ECONNREFUSED']);
 const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL']);
 /** Answers worth another try before the deadline: the service is there but busy or failing. */
 const TRANSIENT_STATUS = (status: number) => status === 429 || status >= 500;
+/** Node's HTTP parser names a reply that is not HTTP with an HPE_ code: something answered, badly. */
+const answeredGarbage = (cause: string | undefined) => cause !== undefined && cause.startsWith('HPE_');
 
 /**
  * The response (any status below 500 except 429; callers judge 404 and 401), or null when nothing
  * listens at the address. 5xx, 429, resets and timeouts are retried until `ctx.deadline`; then the
  * failure is thrown: E_PLATFORM when the service answered at all (with an error status), as a failing
- * service is broken rather than slow, even if a later attempt ran into the deadline; else the last one.
+ * service is broken rather than slow, even if a later attempt ran into the deadline; a reply that is not
+ * HTTP at all counts as such an answer. Else the last failure.
  * A response over the cap is not retried (E_PLATFORM, or E_USERDATA_TOO_LARGE for `userData`).
  */
 export async function metadataRequest(ctx: DatasourceContext, platform: string, req: MetadataRequest, userData = false): Promise<HttpResponse | null> {
@@ -69,6 +72,12 @@ export async function metadataRequest(ctx: DatasourceContext, platform: string, 
         last = new AgentError('E_PLATFORM_TIMEOUT', `${platform}: ${req.url} did not answer in time${cause && UNREACHABLE.has(cause) ? ` (${cause}: no route to it)` : ''}`, {
           where: req.url,
           fix: 'check that this machine runs on that platform and its network is up (see docs/platforms.md), or raise datasources.timeout',
+          cause: error,
+        });
+      } else if (answeredGarbage(cause)) {
+        last = answered = new AgentError('E_PLATFORM', `${platform}: ${req.url} answered with something that is not HTTP (${cause})`, {
+          where: req.url,
+          fix: `check that ${req.url} is the ${platform} metadata service and nothing in between (a proxy, a captive portal) rewrites its replies`,
           cause: error,
         });
       } else {

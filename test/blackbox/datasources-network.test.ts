@@ -107,7 +107,7 @@ describe.each(Object.keys(PLATFORMS))('%s', (platform) => {
   it.concurrent('garbage instead of HTTP: E_PLATFORM', async () => {
     const b = await boot(platform, await emulator(start({ kind: 'garbage' })));
     expect(b.code).toBe(1);
-    expect(b.stderr).toMatch(/error E_PLATFORM:/);
+    expect(b.stderr).toMatch(/error E_PLATFORM: .*answered with something that is not HTTP/);
   });
 
   it.concurrent('user data that is not JSON: E_USERDATA_INVALID naming the platform', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startImds } from './imds-emulator';
-import { BOOT_TOKEN, bootDebian, debianUserData, guestMs, SECRET, SEED_TOKEN, writeDebianTree } from './debian-fixture';
+import { BOOT_TOKEN, bootDebian, debianUserData, expectNoSecret, guestMs, SECRET, SEED_TOKEN, seedIso, statusOf, writeDebianTree } from './debian-fixture';
 import { diskContains, ext4Uuid, makeBlankDisk, makeNocloudIso } from './disks';
 import { recordFigure, writeFigures } from './figures';
 import { block, markers, requireQemu, type VmResult } from './qemu';
@@ -32,32 +32,12 @@ function recordBoot(name: string, boot: VmResult, status?: Record<string, any>):
   };
 }
 
-function seedIso(name: string, greeting: string): string {
-  const iso = join(work, `${name}.iso`);
-  makeNocloudIso(iso, debianUserData(greeting), 'instance-id: iid-vmtest-debian\nlocal-hostname: vmtest-debian\n');
-  return iso;
-}
-
-/** The fixture's writeOnly value is in no agent file, log or journal line, and not on the console. */
-function expectNoSecret(consoleText: string): void {
-  expect(markers(consoleText, 'VMTEST secret-scan')).toEqual(['done']);
-  expect(markers(consoleText, 'VMTEST secret-in')).toEqual([]);
-  expect(markers(consoleText, 'VMTEST secret-in-journal')).toEqual(['0']);
-  expect(consoleText).not.toContain(SECRET);
-}
-
 /** A copy of the agent image's root as built, for a boot that must not see boot 1's writes. */
 function pristineCopy(name: string): string {
   const file = join(work, name);
   const cp = spawnSync('cp', ['--sparse=always', withAgent.rootImg, file]);
   if (cp.status !== 0) throw new Error(`cp ${withAgent.rootImg} ${file} failed`);
   return file;
-}
-
-function statusOf(consoleText: string, logFile: string): Record<string, any> {
-  const text = block(consoleText, 'VMTEST-STATUS');
-  expect(text, `no status block on the console: ${logFile}`).toBeDefined();
-  return JSON.parse(text as string) as Record<string, any>;
 }
 
 beforeAll(() => {
@@ -100,7 +80,7 @@ describe('Debian bookworm with the agent .deb (QEMU TCG, Debian initramfs)', () 
   });
 
   it('boot 1, blank persistent disk: formatted once, seeded, template rendered, status done with platform and timings, analyze draws the boot', async () => {
-    const boot = await bootDebian('debian-boot1', withAgent, [{ file: seedIso('boot1', 'one'), readonly: true }, { file: data }]);
+    const boot = await bootDebian('debian-boot1', withAgent, [{ file: seedIso(work, 'boot1', 'one'), readonly: true }, { file: data }]);
     expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
     expect(boot.console, `the report unit did not finish: ${boot.logFile}`).toContain('VMTEST-DONE');
 
@@ -111,6 +91,9 @@ describe('Debian bookworm with the agent .deb (QEMU TCG, Debian initramfs)', () 
     expect(mounts).toContainEqual(expect.stringMatching(/^\/dev\/vdc \/var\/lib\/app ext4 /));
     expect(mounts).toContainEqual(expect.stringMatching(/^tmpfs \/var\/cache\/app tmpfs .*size=16384k/));
     expect(markers(boot.console, 'VMTEST file /var/cache/app/keep.txt:')).toEqual(['image content under a volatile path']);
+
+    // The hook ran the agent, so the unit for images without a hook found this boot's status and did not run again.
+    expect(markers(boot.console, 'VMTEST unit-condition')).toEqual(['no']);
 
     const status = statusOf(boot.console, boot.logFile);
     recordBoot('withAgentFirstBoot', boot, status);
@@ -135,7 +118,7 @@ describe('Debian bookworm with the agent .deb (QEMU TCG, Debian initramfs)', () 
 
   it('boot 2, same persistent disk, changed user data: boot-1 data still there, template re-rendered, no reformat', async () => {
     expect(firstUuid, 'boot 1 did not run').toBeDefined();
-    const boot = await bootDebian('debian-boot2', withAgent, [{ file: seedIso('boot2', 'two'), readonly: true }, { file: data }]);
+    const boot = await bootDebian('debian-boot2', withAgent, [{ file: seedIso(work, 'boot2', 'two'), readonly: true }, { file: data }]);
     expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
     expect(boot.console, `the report unit did not finish: ${boot.logFile}`).toContain('VMTEST-DONE');
 

@@ -2,7 +2,9 @@
 
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bootVm, type Drive, type VmResult } from './qemu';
+import { expect } from 'vitest';
+import { makeNocloudIso } from './disks';
+import { block, bootVm, markers, type Drive, type VmResult } from './qemu';
 import type { DebianImage } from './setup-run';
 
 export const SECRET = 'S3cret-debian-51b0';
@@ -81,4 +83,26 @@ export function bootDebian(name: string, image: DebianImage, disks: Drive[], net
 export function guestMs(consoleText: string, what: 'multi-user' | 'userspace'): number | undefined {
   const m = new RegExp(`VMTEST ${what}-us (\\d+)`).exec(consoleText);
   return m ? Math.round(Number(m[1]) / 1000) : undefined;
+}
+
+/** A NoCloud seed ISO in `dir` carrying the fixture's user data with `greeting`. */
+export function seedIso(dir: string, name: string, greeting: string): string {
+  const iso = join(dir, `${name}.iso`);
+  makeNocloudIso(iso, debianUserData(greeting), 'instance-id: iid-vmtest-debian\nlocal-hostname: vmtest-debian\n');
+  return iso;
+}
+
+/** The agent's `status --wait --json` as the guest's report printed it. */
+export function statusOf(consoleText: string, logFile: string): Record<string, any> {
+  const text = block(consoleText, 'VMTEST-STATUS');
+  expect(text, `no status block on the console: ${logFile}`).toBeDefined();
+  return JSON.parse(text as string) as Record<string, any>;
+}
+
+/** The fixture's writeOnly value is in no agent file, log or journal line, and not on the console. */
+export function expectNoSecret(consoleText: string): void {
+  expect(markers(consoleText, 'VMTEST secret-scan')).toEqual(['done']);
+  expect(markers(consoleText, 'VMTEST secret-in')).toEqual([]);
+  expect(markers(consoleText, 'VMTEST secret-in-journal')).toEqual(['0']);
+  expect(consoleText).not.toContain(SECRET);
 }

@@ -10,9 +10,10 @@ export function recordFigure(name: string, value: unknown): void {
   figures[name] = value;
 }
 
-export function writeFigures(): void {
+/** Writes the figures recorded so far to .cache/vm/<name> (each test file its own). */
+export function writeFigures(name = 'figures.json'): void {
   mkdirSync(VM_CACHE, { recursive: true });
-  const file = join(VM_CACHE, 'figures.json');
+  const file = join(VM_CACHE, name);
   writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), ...figures }, null, 2)}\n`);
   console.log(`VM figures (${file}):\n${JSON.stringify(figures, null, 2)}`);
 }

@@ -38,7 +38,14 @@ export interface DebianBase {
   initrd: string;
 }
 
-export function debianBase(): DebianBase {
+export type InitramfsFlavour = 'initramfs-tools' | 'dracut';
+
+/** The cached base: Debian's initramfs-tools, or dracut in its place. */
+export function debianBase(flavour: InitramfsFlavour = 'initramfs-tools'): DebianBase {
+  if (flavour === 'dracut') {
+    runSetup('debian-dracut-image');
+    return { initrd: join(VM_CACHE, 'debian', kernelVersion(), 'dracut', 'initrd.img') };
+  }
   runSetup('debian-image');
   return { initrd: join(VM_CACHE, 'debian', kernelVersion(), 'initrd.img') };
 }
@@ -50,8 +57,9 @@ export interface DebianImage {
 }
 
 /** A bootable Debian image in `out` from the cached base, with the .deb installed and `tree` copied over. */
-export function debianLayer(out: string, opts: { deb?: string; tree?: string }): DebianImage {
+export function debianLayer(out: string, opts: { base?: InitramfsFlavour; deb?: string; tree?: string }): DebianImage {
   const args = [out];
+  if (opts.base) args.push('--base', opts.base);
   if (opts.deb) args.push('--deb', opts.deb);
   if (opts.tree) args.push('--tree', opts.tree);
   runSetup('debian-layer', args);

@@ -5,6 +5,8 @@ echo "VMTEST report-start uptime=$(cut -d' ' -f1 /proc/uptime)"
 echo "VMTEST multi-user-us $(systemctl show -P ActiveEnterTimestampMonotonic multi-user.target)"
 echo "VMTEST initrd-us $(systemctl show -P InitRDTimestampMonotonic)"
 echo "VMTEST userspace-us $(systemctl show -P UserspaceTimestampMonotonic)"
+# "no" when the unit skipped itself because an initramfs hook already ran the agent this boot.
+echo "VMTEST unit-condition $(systemctl show -P ConditionResult cloudlet-agent.service)"
 while read -r f; do
   [ -n "$f" ] || continue
   if [ -f "$f" ]; then sed "s|^|VMTEST file $f: |" "$f"; else echo "VMTEST missing $f"; fi

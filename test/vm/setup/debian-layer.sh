@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
 # Makes one bootable Debian test image from the cached base: OUT/{root.img,vmlinuz,initrd.img}.
-# Usage: debian-layer.sh OUT [--deb FILE] [--tree DIR]
+# Usage: debian-layer.sh OUT [--base initramfs-tools|dracut] [--deb FILE] [--tree DIR]
+#   --base  which cached base: Debian's initramfs-tools (the default) or dracut in its place
 #   --deb   a .deb installed with dpkg -i in the chroot (its postinst refreshes the initramfs)
 #   --tree  files copied over the root after that (manifest, test units, templates)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need_cmd tar mkfs.ext4 chroot unshare
 
-out="${1:?usage: debian-layer.sh OUT [--deb FILE] [--tree DIR]}"
+out="${1:?usage: debian-layer.sh OUT [--base initramfs-tools|dracut] [--deb FILE] [--tree DIR]}"
 shift
-deb="" tree=""
+deb="" tree="" flavour="initramfs-tools"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --base) flavour="$2"; shift 2 ;;
     --deb) deb="$2"; shift 2 ;;
     --tree) tree="$2"; shift 2 ;;
     *) die "unknown argument $1" ;;
   esac
 done
 
-bash "$REPO/test/vm/setup/debian-image.sh"
+case "$flavour" in
+  initramfs-tools) bash "$REPO/test/vm/setup/debian-image.sh"; base="$VM_CACHE/debian/$(kernel_version)" ;;
+  dracut) bash "$REPO/test/vm/setup/debian-dracut-image.sh"; base="$VM_CACHE/debian/$(kernel_version)/dracut" ;;
+  *) die "--base is initramfs-tools or dracut, not '$flavour'" ;;
+esac
 kver="$(kernel_version)"
-base="$VM_CACHE/debian/$kver"
 root="$out/rootfs"
 rm -rf "$root" && mkdir -p "$root"
 say "unpack $base/base.tar -> $root"

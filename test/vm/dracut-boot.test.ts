@@ -1,0 +1,70 @@
+// Boots Debian bookworm with dracut in place of initramfs-tools and the agent's .deb: the dracut module's pre-pivot
+// hook runs the agent against /sysroot before systemd's switch-root, and what it mounted and rendered is the real root's.
+
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootDebian, expectNoSecret, guestMs, SEED_TOKEN, seedIso, statusOf, writeDebianTree } from './debian-fixture';
+import { diskContains, makeBlankDisk } from './disks';
+import { recordFigure, writeFigures } from './figures';
+import { markers, requireQemu } from './qemu';
+import { agentDeb, debianBase, debianLayer, type DebianImage } from './setup-run';
+
+let work: string;
+let baseInitrd: string;
+let image: DebianImage;
+
+beforeAll(() => {
+  requireQemu();
+  baseInitrd = debianBase('dracut').initrd;
+  const deb = agentDeb();
+  work = mkdtempSync(join(tmpdir(), 'cloudlet-vm-dracut-'));
+  const tree = join(work, 'tree');
+  writeDebianTree(tree, true);
+  image = debianLayer(join(work, 'image'), { base: 'dracut', deb, tree });
+});
+
+afterAll(() => {
+  if (image) {
+    recordFigure('dracutInitrdBytes', {
+      withoutAgent: statSync(baseInitrd).size,
+      withAgent: statSync(image.initrd).size,
+      delta: statSync(image.initrd).size - statSync(baseInitrd).size,
+    });
+    writeFigures('figures-dracut.json');
+  }
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('Debian bookworm with dracut and the agent .deb (QEMU TCG)', () => {
+  it('the pre-pivot hook runs the agent: blank disk formatted and seeded, template rendered, the systemd unit skips itself', async () => {
+    const data = join(work, 'data.img');
+    makeBlankDisk(data, 128);
+    const boot = await bootDebian('dracut-boot', image, [{ file: seedIso(work, 'seed', 'from-dracut'), readonly: true }, { file: data }]);
+    expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+    expect(boot.console, `the report unit did not finish: ${boot.logFile}`).toContain('VMTEST-DONE');
+
+    expect(markers(boot.console, 'VMTEST file /etc/app/app.conf:')).toEqual(['greeting=from-dracut', 'platform=nocloud', 'instance=iid-vmtest-debian']);
+    expect(markers(boot.console, 'VMTEST file /var/lib/app/seed.txt:')).toEqual([SEED_TOKEN]);
+    const mounts = markers(boot.console, 'VMTEST mount:');
+    // Mounted from the initramfs under /sysroot, they came along through switch-root.
+    expect(mounts).toContainEqual(expect.stringMatching(/^\/dev\/vdc \/var\/lib\/app ext4 /));
+    expect(mounts).toContainEqual(expect.stringMatching(/^tmpfs \/var\/cache\/app tmpfs .*size=16384k/));
+    expect(diskContains(data, SEED_TOKEN), 'the seed is not on the persistent disk').toBe(true);
+    // The hook ran first, so the unit for images without a hook found this boot's status and did not run again.
+    expect(markers(boot.console, 'VMTEST unit-condition')).toEqual(['no']);
+
+    const status = statusOf(boot.console, boot.logFile);
+    expect(status.state).toBe('done');
+    expect(status.platform).toBe('nocloud');
+    expect(boot.console).toMatch(/VMTEST-STATUS-END rc=0/);
+    recordFigure('dracutBoot', {
+      multiUserMs: guestMs(boot.console, 'multi-user'),
+      initramfsDoneMs: guestMs(boot.console, 'userspace'),
+      agentRunMs: typeof status.durationMs === 'number' ? Math.round(status.durationMs) : undefined,
+      qemuWallMs: boot.durationMs,
+    });
+    expectNoSecret(boot.console);
+  });
+});

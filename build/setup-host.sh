@@ -9,8 +9,9 @@ repo=$(dirname "$here")
 # demo: a static shell for the example image, loop devices and ext4 for its persistent disk.
 pkgs=(busybox-static util-linux e2fsprogs binutils python3 ca-certificates)
 if [ "$what" = test ]; then
-  # blackbox: real config disks (ISO9660, vfat, cloud-localds), xfs/btrfs/LUKS/partition-table probes, SVG checks, the .deb.
-  pkgs+=(genisoimage xorriso dosfstools mtools cloud-image-utils xfsprogs btrfs-progs cryptsetup-bin fdisk libxml2-utils dpkg-dev kmod cpio)
+  # blackbox: real config disks (ISO9660, vfat, cloud-localds), xfs/btrfs/LUKS/partition-table probes, SVG checks, the .deb,
+  # a pty standing in for the xenbus device (socat).
+  pkgs+=(genisoimage xorriso dosfstools mtools cloud-image-utils xfsprogs btrfs-progs cryptsetup-bin fdisk libxml2-utils dpkg-dev kmod cpio socat)
   if [ -f "$repo/test/vm/apt-packages.txt" ]; then
     mapfile -t vm < <(grep -vE '^\s*(#|$)' "$repo/test/vm/apt-packages.txt")
     pkgs+=("${vm[@]}")

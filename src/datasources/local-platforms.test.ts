@@ -97,7 +97,7 @@ describe('xen', () => {
     return { ctx, calls };
   }
 
-  it('reads vm-data/user-data with xenstore-read on a Xen guest', async () => {
+  it('reads vm-data/user-data with xenstore-read on a Xen guest without a xenbus device', async () => {
     const { ctx, calls } = xenGuest({ code: 0, stdout: UD + '\n' });
     const r = await xenDatasource.fetch(ctx);
     expect(r?.userData?.toString()).toBe(UD);
@@ -107,6 +107,17 @@ describe('xen', () => {
   it('is absent when the key does not exist', async () => {
     const { ctx } = xenGuest({ code: 1, stdout: '' });
     expect(await xenDatasource.fetch(ctx)).toBeNull();
+  });
+
+  it('fails with E_PLATFORM saying what to add on a Xen guest with neither a xenbus device nor xenstore-read', async () => {
+    m.put('sys/hypervisor/type', 'xen\n');
+    const ctx = datasourceContext(m);
+    ctx.system = { ...m.system, env: { PATH: join(m.base, 'bin') } };
+    await expect(xenDatasource.fetch(ctx)).rejects.toMatchObject({
+      code: 'E_PLATFORM',
+      where: `${join(m.base, 'dev/xen/xenbus')} or ${join(m.base, 'proc/xen/xenbus')}`,
+      fix: expect.stringContaining('install xenstore-read'),
+    });
   });
 });
 

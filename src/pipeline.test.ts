@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentError } from './errors';
-import { runPipeline, type RunContext, type Step } from './pipeline';
+import { runPipeline } from './pipeline';
+import type { RunContext, Step } from './step';
 import type { ItemEvent, Reporter, RunStateName, StepOutcome } from './status/reporter';
 import type { System } from './system/system';
 

@@ -1,74 +1,13 @@
 // The boot pipeline: the order of the steps lives in this one array, and so does their timing.
 
-import { AgentError, asAgentError } from './errors';
-import type { Facts } from './requirements/facts-types';
-import type { DatasourceResult } from './datasources/types';
-import type { EntrypointName, NormalizedManifest } from './manifest/types';
-import type { ValidatedUserData } from './manifest/user-data';
-import type { Reporter, StepOutcome } from './status/reporter';
-import type { System } from './system/system';
+import { asAgentError } from './errors';
 import { manifestStep } from './manifest/step';
 import { userDataStep } from './datasources/step';
 import { requirementsStep } from './requirements/step';
 import { mountsStep } from './mounts/step';
 import { instanceStep } from './datasources/instance-step';
 import { templatesStep } from './templates/step';
-
-export type Mode = 'run' | 'init' | 'chroot' | 'render';
-
-export interface RunOptions {
-  /** host path of the image root */
-  root: string;
-  mode: Mode;
-  entrypoint: EntrypointName;
-  userDataFile?: string;
-  dryRun: boolean;
-  /** kernel command line; read from /proc/cmdline when absent */
-  cmdline?: string;
-}
-
-/** What earlier steps learned, for later ones. */
-export interface RunState {
-  manifest?: NormalizedManifest;
-  source?: DatasourceResult;
-  userData?: ValidatedUserData;
-  facts?: Facts;
-  cmdline?: string;
-  /** set by the instance step: no completed first boot of this instance yet */
-  firstBoot?: boolean;
-  /** the platform's instance id differs from the recorded one (a clone) */
-  instanceChanged?: boolean;
-}
-
-export interface RunContext {
-  system: System;
-  options: RunOptions;
-  reporter: Reporter;
-  state: RunState;
-}
-
-export interface StepResult {
-  /** one line for the console, e.g. "Rendered 12 templates" */
-  summary: string;
-  outcome?: StepOutcome;
-}
-
-export interface Step<P> {
-  name: string;
-  title: string;
-  /** Reads what it needs and decides; changes nothing. */
-  plan(ctx: RunContext): Promise<P>;
-  /** The plan as lines of text for --dry-run. */
-  describe(plan: P): string[];
-  /** JSON form of the plan for --dry-run --json (secrets already left out). */
-  toJSON(plan: P): unknown;
-  /** Carries the plan out. */
-  apply(plan: P, ctx: RunContext): Promise<StepResult>;
-  /** Whether the step runs in this mode. */
-  enabled?(ctx: RunContext): boolean;
-  /** Runs once every step has been applied without error (never in dry-run), e.g. to mark the first boot done. */
-  complete?(ctx: RunContext): Promise<void>;
-}
+import type { RunContext, Step, StepResult } from './step';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const STEPS: ReadonlyArray<Step<any>> = [manifestStep, userDataStep, requirementsStep, mountsStep, instanceStep, templatesStep];
@@ -116,13 +55,4 @@ export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any
     for (const step of steps) if (!step.enabled || step.enabled(ctx)) await step.complete?.(ctx);
   }
   return { plans, degraded };
-}
-
-/** The state a step needs from an earlier one; a missing one is a bug in STEPS' order. */
-export function need<K extends keyof RunState>(ctx: RunContext, key: K): NonNullable<RunState[K]> {
-  const value = ctx.state[key];
-  if (value === undefined || value === null) {
-    throw new AgentError('E_INTERNAL', `pipeline step needs "${String(key)}" before it is known`);
-  }
-  return value as NonNullable<RunState[K]>;
 }

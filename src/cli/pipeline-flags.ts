@@ -2,7 +2,7 @@
 
 import { AgentError } from '../errors';
 import type { EntrypointName } from '../manifest/types';
-import type { Mode, RunOptions } from '../pipeline';
+import type { Mode, RunOptions } from '../step';
 import type { OutputOptions, PipelineOutcome } from './run-pipeline';
 import { boolFlag, rootOf, stringFlag, type FlagSpec, type ParsedArgs } from './command';
 import { createScrubber } from '../status/scrub';

@@ -1,7 +1,8 @@
 // Shared by run, chroot and init: one pipeline run with its reporter, ending in a state and an exit code.
 
 import { AgentError, EXIT, asAgentError, type ExitCode } from '../errors';
-import { runPipeline, type PipelineResult, type RunContext, type RunOptions } from '../pipeline';
+import { runPipeline, type PipelineResult } from '../pipeline';
+import type { RunContext, RunOptions } from '../step';
 import type { OnError } from '../manifest/types';
 import { createReporter } from '../status/create-reporter';
 import { scrubError } from '../status/scrub';

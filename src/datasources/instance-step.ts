@@ -1,6 +1,6 @@
 // Pipeline step "instance": first boot, every boot or a clone, read after the mounts so the record lives with the data.
 
-import type { RunContext, Step, StepResult } from '../pipeline';
+import type { RunContext, Step, StepResult } from '../step';
 import { completeBoot, markBootStarted, readBootRecord, STATE_DIR, type BootRecord } from './instance-state';
 
 export interface InstancePlan {

@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { validateUserData } from '../manifest/config';
-import { need, type RunContext, type Step, type StepResult } from '../pipeline';
+import { need, type RunContext, type Step, type StepResult } from '../step';
 import { parseKernelCmdline } from './kernel-cmdline';
 import { readText, readUserDataFile } from './local-files';
 import { DATASOURCES } from './registry';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { NormalizedManifest } from '../manifest/types';
-import type { RunContext, RunOptions } from '../pipeline';
+import type { RunContext, RunOptions } from '../step';
 import { listFilesystems } from '../system/block-devices';
 import { realSystem } from '../system/real-system';
 import type { ItemEvent, Reporter, RunInfo } from '../status/reporter';

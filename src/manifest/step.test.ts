@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunContext } from '../pipeline';
+import type { RunContext } from '../step';
 import type { Reporter, RunInfo } from '../status/reporter';
 import type { System } from '../system/system';
 import { manifestStep } from './step';

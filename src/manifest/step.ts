@@ -1,6 +1,6 @@
 // Pipeline step "manifest": loads and checks the image's manifest; every later step reads it from the state.
 
-import type { RunContext, Step, StepResult } from '../pipeline';
+import type { RunContext, Step, StepResult } from '../step';
 import { loadManifest } from './load';
 import type { NormalizedManifest } from './types';
 

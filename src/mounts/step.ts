@@ -1,7 +1,7 @@
 // The mounts step: probe, plan, then mkfs/mount/seed/bind/tmpfs before any template renders.
 
 import { AgentError } from '../errors';
-import { need, type Step } from '../pipeline';
+import { need, type Step } from '../step';
 import { applyAction } from './apply';
 import { describeAction, planMounts } from './plan';
 import { probeMounts } from './probe';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
 import type { NormalizedManifest } from '../manifest/types';
-import type { Mode, RunContext } from '../pipeline';
+import type { Mode, RunContext } from '../step';
 import type { ItemEvent, Reporter } from '../status/reporter';
 import type { System } from '../system/system';
 import { requirementsStep } from './step';

@@ -1,7 +1,7 @@
 // Pipeline step "requirements": collects this machine's facts, then checks the entry point's requirements.
 
 import type { EntrypointName } from '../manifest/types';
-import { need, type RunContext, type Step, type StepResult } from '../pipeline';
+import { need, type RunContext, type Step, type StepResult } from '../step';
 import { collectFacts } from './collect-facts';
 import { checkRequirements, requirementsOf, unmetError } from './entrypoint-requirements';
 import type { RequirementRow } from './evaluate';

@@ -1,6 +1,6 @@
 // The templates plan of a run, kept for `render` to print after the pipeline; summaries never hold file contents.
 
-import type { RunContext } from '../pipeline';
+import type { RunContext } from '../step';
 import type { TemplatePlanItem } from './apply';
 import type { PlannedTemplate } from './plan';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TemplateSpec } from '../manifest/types';
-import type { RunContext } from '../pipeline';
+import type { RunContext } from '../step';
 import type { ItemEvent, Reporter } from '../status/reporter';
 import type { System } from '../system/system';
 import { templatesStep } from './step';

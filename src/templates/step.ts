@@ -1,7 +1,7 @@
 // Pipeline step "templates": renders every template in memory, then writes the changed ones atomically.
 
 import { AgentError } from '../errors';
-import { need, type RunContext, type Step, type StepResult } from '../pipeline';
+import { need, type RunContext, type Step, type StepResult } from '../step';
 import { applyTemplates } from './apply';
 import { buildContext } from './context';
 import type { IncludeEntry } from './includes';

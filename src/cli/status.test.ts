@@ -122,7 +122,7 @@ describe('status --wait', () => {
     expect(await status('--wait', '--timeout', '20')).toBe(0);
   });
 
-  it('follows a live agent over the socket until it finishes', async () => {
+  it('follows a live agent over the socket until it finishes, showing first the steps that ended before it came', async () => {
     sys = fakeSystem();
     const reporter = createReporter(sys, { mode: 'run', secrets: () => [], serveAfterMs: 0 });
     await reporter.begin('run', '/');
@@ -130,13 +130,19 @@ describe('status --wait', () => {
     reporter.stepStart('manifest', 'Loading manifest', t);
     reporter.stepEnd('manifest', 'ok', 'Loaded manifest hello', t, 2);
     reporter.stepStart('templates', 'Rendering templates', t);
-    const waiting = status('--wait', '--timeout', '20');
-    // Let the client connect and take its snapshot, then finish the run it follows.
-    await new Promise((r) => setTimeout(r, 300));
-    reporter.stepEnd('templates', 'failed', 'Rendering templates: undefined name', t, 3);
-    await reporter.finish('error', new AgentError('E_TEMPLATE', 'undefined name'));
-    expect(await waiting).toBe(1);
-    expect(sys.errLines).toContain('[FAILED] Rendering templates: undefined name');
-    expect(sys.outLines.join('\n')).toContain('E_TEMPLATE');
+    // The watcher prints to its own console: what it shows came over the socket, not from the agent's lines.
+    const watcher = fakeSystem({ run: sys.hostPaths.run });
+    try {
+      const waiting = statusCommand.run(parseCommandArgs(statusCommand, ['--wait', '--timeout', '20']), watcher);
+      // Once it has its snapshot it shows the step that already ended; then finish the run it follows.
+      while (!watcher.errLines.includes('[  OK  ] Loaded manifest hello (2 ms)')) await new Promise((r) => setTimeout(r, 10));
+      reporter.stepEnd('templates', 'failed', 'Rendering templates: undefined name', t, 3);
+      await reporter.finish('error', new AgentError('E_TEMPLATE', 'undefined name'));
+      expect(await waiting).toBe(1);
+      expect(watcher.errLines).toEqual(['[  OK  ] Loaded manifest hello (2 ms)', '[FAILED] Rendering templates: undefined name', '[FAILED] cloudlet-agent stopped: E_TEMPLATE']);
+      expect(watcher.outLines.join('\n')).toContain('E_TEMPLATE');
+    } finally {
+      watcher.cleanup();
+    }
   });
 });

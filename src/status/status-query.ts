@@ -85,10 +85,13 @@ async function follow(
   try {
     client = await connect(options.paths.socket, { signal });
     const c = client;
-    // Listen before asking, so no event between the snapshot and the subscription is lost.
+    // Listen before asking, so no event between the snapshot and the subscription is lost; hold them
+    // until the snapshot is in, so a step that ended in between is shown once.
+    let held: LiveEvent[] | undefined = [];
     const ended = new Promise<LiveEvent | undefined>((resolve) => {
       c.onEvent((event) => {
-        options.onEvent?.(event);
+        if (held) held.push(event);
+        else options.onEvent?.(event);
         if (event.event === 'finish') resolve(event);
       });
       c.onClose(() => resolve(undefined));
@@ -97,6 +100,8 @@ async function follow(
     seen({ doc, source: 'socket' });
     if (isFinal(doc.state)) return { kind: 'final', doc, source: 'socket' };
     if (!options.wait) return { kind: 'running', doc, source: 'socket', timedOut: false };
+    replay(doc, held, options.onEvent);
+    held = undefined;
     const finish = await ended;
     // The agent writes status.json before it announces the end: the file has the whole story.
     const file = readStatusFile(options.paths.status);
@@ -112,6 +117,21 @@ async function follow(
   } finally {
     client?.close();
   }
+}
+
+/**
+ * Whoever follows a run that is under way sees the steps that already ended first, as the lines they
+ * would have seen from the start, then the events that came in meanwhile (less those steps' ends).
+ */
+function replay(doc: StatusDoc, held: LiveEvent[], onEvent: ((event: LiveEvent) => void) | undefined): void {
+  if (!onEvent) return;
+  const shown = new Set<string>();
+  for (const st of doc.steps) {
+    if (st.outcome === undefined || st.summary === undefined || st.durationMs === undefined) continue;
+    shown.add(st.name);
+    onEvent({ event: 'step-end', step: st.name, outcome: st.outcome, summary: st.summary, startMs: 0, durationMs: st.durationMs });
+  }
+  for (const event of held) if (!(event.event === 'step-end' && shown.has(event.step))) onEvent(event);
 }
 
 /** undefined when missing, half-written by something else, or of a version this reader does not know. */

@@ -135,7 +135,9 @@ describe('status --wait while the agent runs', () => {
       for i in $(seq 200); do [ -S "$RUN/cloudlet/agent.sock" ] && break; sleep 0.05; done
       [ -S "$RUN/cloudlet/agent.sock" ] || { echo "no socket while the run waits" >&2; kill $run; exit 9; }
       $AGENT status --wait --timeout 30 --run-dir "$RUN" >"$RUN.out" 2>"$RUN.err" & status=$!
-      sleep 0.5
+      # Connected and following: it shows the manifest step, which ended before it came.
+      for i in $(seq 400); do grep -q 'Loaded manifest' "$RUN.err" 2>/dev/null && break; sleep 0.05; done
+      grep -q 'Loaded manifest' "$RUN.err" || { echo "status --wait showed nothing while the run waits" >&2; kill $run $status; exit 9; }
       cat "$USERDATA" >"$FIFO"
       wait $run; echo "run=$?"
       wait $status; echo "status=$?"

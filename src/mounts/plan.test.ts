@@ -1,15 +1,20 @@
 // Unit tests of the pure mount planner against fake probes.
 
 import { describe, expect, it } from 'vitest';
+import type { StorageSpec } from '../manifest/types';
 import { describeAction, planMounts } from './plan';
+import { effectiveStorage } from './storage-spec';
 import type { DeviceProbe, MountInput, MountProbes, PathProbe } from './types';
 
 const STORAGE = { device: 'LABEL=data', fstype: 'ext4', format: 'if-blank' as const };
 const EXT4: DeviceProbe = { path: '/dev/vdb', majorMinor: '254:16', filesystem: 'ext4', zeroed: false };
 const BLANK: DeviceProbe = { path: '/dev/vdb', majorMinor: '254:16', zeroed: true };
 
-function input(over: Partial<MountInput> = {}): MountInput {
-  return { storage: STORAGE, persistent: [{ path: '/var/lib/app' }], volatile: [], onError: 'halt', ...over };
+/** What the mounts step hands the planner: the manifest's paths and the storage of the manifest, user data and kernel command line merged. */
+function input(over: Partial<Omit<MountInput, 'storage'>> & { storage?: StorageSpec; userStorage?: Partial<StorageSpec>; cmdline?: string } = {}): MountInput {
+  const { storage, userStorage, cmdline, ...rest } = over;
+  const merged = effectiveStorage('storage' in over ? storage : STORAGE, userStorage, cmdline);
+  return { persistent: [{ path: '/var/lib/app' }], volatile: [], onError: 'halt', ...rest, ...(merged ? { storage: merged } : {}) };
 }
 
 function dir(path: string, over: Partial<PathProbe> = {}): PathProbe {

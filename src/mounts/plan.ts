@@ -1,8 +1,7 @@
-// Pure mount planner: manifest, user data, kernel argument and probes -> the ordered mount actions.
+// Pure mount planner: the manifest's paths, this boot's storage and the probes -> the ordered mount actions.
 
 import { AgentError } from '../errors';
 import { isWithin, normalizeImagePath } from '../system/image-path';
-import { effectiveStorage } from './storage-spec';
 import {
   STORAGE_MOUNTPOINT,
   type DeviceProbe,
@@ -19,7 +18,7 @@ const DEFAULT_FSTYPE = 'ext4';
 type Entry = { kind: 'persistent'; path: string } | { kind: 'volatile'; path: string; size?: string; mode?: string };
 
 export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
-  const storage = effectiveStorage(input.storage, input.userStorage, input.cmdline);
+  const { storage } = input;
   const entries = orderedEntries(input);
   const actions: MountAction[] = [];
   const degradedPaths: string[] = [];

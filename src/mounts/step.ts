@@ -15,16 +15,14 @@ export const mountsStep: Step<MountPlan> = {
 
   async plan(ctx) {
     const manifest = need(ctx, 'manifest');
+    // The kernel command line was read by the user-data step, which always runs first.
+    const storage = effectiveStorage(manifest.storage, ctx.state.userData?.storage, need(ctx, 'cmdline'));
     const input: MountInput = {
       persistent: manifest.persistent,
       volatile: manifest.volatile,
       onError: manifest.onError ?? 'halt',
-      // Read by the user-data step, which always runs first.
-      cmdline: need(ctx, 'cmdline'),
-      ...(manifest.storage ? { storage: manifest.storage } : {}),
-      ...(ctx.state.userData?.storage ? { userStorage: ctx.state.userData.storage } : {}),
+      ...(storage ? { storage } : {}),
     };
-    const storage = effectiveStorage(input.storage, input.userStorage, input.cmdline);
     const paths = [...manifest.persistent, ...manifest.volatile].map((p) => p.path);
     if (!storage && paths.length === 0) return { actions: [], degradedPaths: [] };
     const probes = await probeMounts(ctx.system, ctx.options.root, storage, paths);

@@ -69,9 +69,8 @@ export interface MountProbes {
 }
 
 export interface MountInput {
-  storage?: StorageSpec;
-  userStorage?: Partial<StorageSpec>;
-  cmdline?: string;
+  /** the storage of this boot: manifest, user data and kernel command line merged (effectiveStorage) */
+  storage?: EffectiveStorage;
   persistent: Array<{ path: string }>;
   volatile: Array<{ path: string; size?: string; mode?: string }>;
   onError: OnError;

@@ -27,16 +27,26 @@ const PSEUDO: readonly PseudoFs[] = [
  */
 export async function mountPseudoFilesystems(system: System): Promise<string[]> {
   const done: string[] = [];
-  const procReady = await access(join(system.hostPaths.proc, 'self', 'mountinfo'), constants.R_OK).then(() => true, () => false);
-  const mounts = procReady ? await readMountinfo(system) : [];
-  for (const fs of PSEUDO) {
-    if (fs.path === '/proc' && procReady) continue;
-    if (fs.path !== '/proc' && mountedAt(mounts, fs.path)) continue;
-    await mkdir(fs.path, { recursive: true }).catch(() => undefined);
-    await runTool(system, 'mount', ['-t', fs.type, '-o', fs.options, fs.type, fs.path], 'E_MOUNT', `the kernel needs ${fs.type} support, and the image a ${fs.path} directory`);
+  const [proc, ...rest] = PSEUDO as [PseudoFs, ...PseudoFs[]];
+  const procReady = () => access(join(system.hostPaths.proc, 'self', 'mountinfo'), constants.R_OK).then(() => true, () => false);
+  if (!(await procReady())) {
+    await mountPseudo(system, proc);
+    done.push(proc.path);
+  }
+  // Read once /proc is there: without an initramfs the kernel may have mounted /dev already
+  // (CONFIG_DEVTMPFS_MOUNT), and a second devtmpfs must not be stacked on it.
+  const mounts = (await procReady()) ? await readMountinfo(system) : [];
+  for (const fs of rest) {
+    if (mountedAt(mounts, fs.path)) continue;
+    await mountPseudo(system, fs);
     done.push(fs.path);
   }
   return done;
+}
+
+async function mountPseudo(system: System, fs: PseudoFs): Promise<void> {
+  await mkdir(fs.path, { recursive: true }).catch(() => undefined);
+  await runTool(system, 'mount', ['-t', fs.type, '-o', fs.options, fs.type, fs.path], 'E_MOUNT', `the kernel needs ${fs.type} support, and the image a ${fs.path} directory`);
 }
 
 /**

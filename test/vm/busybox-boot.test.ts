@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskContains, makeExt4, makeNocloudIso } from './disks';
-import { bootBusybox, manifest, SECRET, SEED_TOKEN, userData } from './busybox-fixture';
+import { bootBusybox, IMAGE_FILES, manifest, SECRET, SEED_TOKEN, userData } from './busybox-fixture';
+import { makeBusyboxImage } from './busybox-image';
 import { startImds } from './imds-emulator';
-import { block, markers, requireQemu } from './qemu';
+import { block, bootVm, markers, requireQemu } from './qemu';
 import { agentBinary, busyboxKit, type BusyboxKit } from './setup-run';
 
 let kit: BusyboxKit;
@@ -129,6 +130,34 @@ describe('busybox image, agent as init= (QEMU TCG)', () => {
       expect(markers(boot.console, 'VMTEST addr:').filter((l) => l.includes('eth0'))).toEqual([]);
     } finally {
       await imds.close();
+    }
+  });
+
+  it('no initramfs: the kernel mounts the NVMe root and /dev itself, the agent as init= adds only what is missing, then the real init runs', async () => {
+    const dir = mkdtempSync(join(work, 'no-initramfs-'));
+    const rootImg = makeBusyboxImage(kit, agent, dir, {
+      manifest: manifest(['cmdline'], { volatile: ['/tmp'] }),
+      files: IMAGE_FILES,
+      show: ['/etc/app/app.conf'],
+      secret: SECRET,
+    });
+    const ud = Buffer.from(JSON.stringify(userData('hi-without-initramfs'))).toString('base64');
+    const boot = await bootVm({
+      name: 'busybox-no-initramfs',
+      kernel: kit.vmlinuz,
+      // devtmpfs.mount=1: what kernels built with CONFIG_DEVTMPFS_MOUNT do, so /dev is there before init.
+      append: `console=ttyS0 panic=-1 quiet root=/dev/nvme0n1 rootfstype=ext4 rootwait rw devtmpfs.mount=1 init=/usr/sbin/cloudlet-agent cloudlet.user-data=${ud}`,
+      drives: [{ file: rootImg, bus: 'nvme' }],
+      timeoutMs: 120_000,
+    });
+    expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
+    expectRealInitRan(boot.console, boot.logFile);
+    expect(rendered(boot.console)).toEqual(['greeting=hi-without-initramfs', 'port=9090', 'platform=cmdline']);
+    const mounts = markers(boot.console, 'VMTEST mount:');
+    // One of each: the kernel's /dev is kept, not covered by a second devtmpfs.
+    const expected: Array<[string, string]> = [['/', 'ext4'], ['/proc', 'proc'], ['/sys', 'sysfs'], ['/dev', 'devtmpfs'], ['/run', 'tmpfs'], ['/tmp', 'tmpfs']];
+    for (const [path, type] of expected) {
+      expect(mounts.filter((m) => m.split(' ')[1] === path), `mounts at ${path}: ${boot.logFile}`).toEqual([expect.stringMatching(new RegExp(`^\\S+ ${path.replace(/\//g, '\\/')} ${type} `))]);
     }
   });
 

@@ -11,6 +11,8 @@ export interface Drive {
   readonly?: boolean;
   /** writes go to a temporary overlay; the file is never changed */
   snapshot?: boolean;
+  /** virtio (the default: /dev/vda, /dev/vdb, ...) or NVMe (/dev/nvme0n1, ...; the cloud kernel has it built in) */
+  bus?: 'virtio' | 'nvme';
 }
 
 export interface VmOptions {
@@ -19,7 +21,7 @@ export interface VmOptions {
   kernel: string;
   initrd?: string;
   append: string;
-  /** virtio disks in order: /dev/vda, /dev/vdb, ... */
+  /** disks in order: virtio ones are /dev/vda, /dev/vdb, ...; NVMe ones /dev/nvme0n1, /dev/nvme1n1, ... */
   drives?: Drive[];
   fwCfg?: Array<{ name: string; file: string }>;
   /** SMBIOS type 11 strings, e.g. io.systemd.credential:cloudlet.user-data=... */
@@ -74,11 +76,12 @@ export function qemuArgs(o: VmOptions): string[] {
   args.push('-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-nodefaults');
   args.push('-kernel', o.kernel, '-append', o.append);
   if (o.initrd) args.push('-initrd', o.initrd);
-  for (const d of o.drives ?? []) {
-    const opts = [`file=${d.file}`, 'if=virtio', `format=${d.format ?? 'raw'}`];
+  for (const [i, d] of (o.drives ?? []).entries()) {
+    const opts = [`file=${d.file}`, d.bus === 'nvme' ? `if=none,id=disk${i}` : 'if=virtio', `format=${d.format ?? 'raw'}`];
     if (d.readonly) opts.push('readonly=on');
     if (d.snapshot) opts.push('snapshot=on');
     args.push('-drive', opts.join(','));
+    if (d.bus === 'nvme') args.push('-device', `nvme,drive=disk${i},serial=cloudlet${i}`);
   }
   for (const f of o.fwCfg ?? []) args.push('-fw_cfg', `name=${f.name},file=${f.file}`);
   for (const s of o.smbios11 ?? []) args.push('-smbios', `type=11,value=${s.replace(/,/g, ',,')}`);

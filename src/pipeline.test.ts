@@ -79,4 +79,26 @@ describe('runPipeline', () => {
     await runPipeline(context(false, rec), [off, step('on', log)]);
     expect(log).toEqual(['plan on', 'apply on']);
   });
+
+  it('releases what each applied step holds, last first, when a later step fails, and nothing of a step never applied', async () => {
+    const log: string[] = [];
+    const rec: Recorded = { starts: [], ends: [] };
+    const holding = (name: string, fail = false): Step<string> => ({ ...step(name, log, fail), release: async () => void log.push(`release ${name}`) });
+    await expect(runPipeline(context(false, rec), [holding('a'), holding('b'), holding('c', true), holding('d')])).rejects.toMatchObject({ code: 'E_TEMPLATE' });
+    expect(log).toEqual(['plan a', 'apply a', 'plan b', 'apply b', 'plan c', 'release b', 'release a']);
+  });
+
+  it('releases after complete on success, and never in a dry run', async () => {
+    const log: string[] = [];
+    const withEnd = (name: string): Step<string> => ({
+      ...step(name, log),
+      complete: async () => void log.push(`complete ${name}`),
+      release: async () => void log.push(`release ${name}`),
+    });
+    await runPipeline(context(false, { starts: [], ends: [] }), [withEnd('a'), withEnd('b')]);
+    expect(log).toEqual(['plan a', 'apply a', 'plan b', 'apply b', 'complete a', 'complete b', 'release b', 'release a']);
+    log.length = 0;
+    await runPipeline(context(true, { starts: [], ends: [] }), [withEnd('a')]);
+    expect(log).toEqual(['plan a']);
+  });
 });

@@ -32,27 +32,34 @@ export interface PipelineResult {
 export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any>> = STEPS): Promise<PipelineResult> {
   const { system, reporter } = ctx;
   const plans: PlannedStep[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const applied: Array<Step<any>> = [];
   let degraded = false;
-  for (const step of steps) {
-    if (step.enabled && !step.enabled(ctx)) continue;
-    const start = system.monotonicMs();
-    reporter.stepStart(step.name, step.title, start);
-    try {
-      const plan = await step.plan(ctx);
-      plans.push({ name: step.name, title: step.title, lines: step.describe(plan), json: step.toJSON(plan) });
-      let result: StepResult = { summary: `${step.title} (planned)`, outcome: 'skipped' };
-      if (!ctx.options.dryRun) result = await step.apply(plan, ctx);
-      const outcome = result.outcome ?? 'ok';
-      if (outcome === 'degraded') degraded = true;
-      reporter.stepEnd(step.name, outcome, result.summary, start, system.monotonicMs() - start);
-    } catch (err) {
-      const error = asAgentError(err);
-      reporter.stepEnd(step.name, 'failed', `${step.title}: ${error.message}`, start, system.monotonicMs() - start);
-      throw error;
+  try {
+    for (const step of steps) {
+      if (step.enabled && !step.enabled(ctx)) continue;
+      const start = system.monotonicMs();
+      reporter.stepStart(step.name, step.title, start);
+      try {
+        const plan = await step.plan(ctx);
+        plans.push({ name: step.name, title: step.title, lines: step.describe(plan), json: step.toJSON(plan) });
+        let result: StepResult = { summary: `${step.title} (planned)`, outcome: 'skipped' };
+        if (!ctx.options.dryRun) {
+          applied.push(step);
+          result = await step.apply(plan, ctx);
+        }
+        const outcome = result.outcome ?? 'ok';
+        if (outcome === 'degraded') degraded = true;
+        reporter.stepEnd(step.name, outcome, result.summary, start, system.monotonicMs() - start);
+      } catch (err) {
+        const error = asAgentError(err);
+        reporter.stepEnd(step.name, 'failed', `${step.title}: ${error.message}`, start, system.monotonicMs() - start);
+        throw error;
+      }
     }
-  }
-  if (!ctx.options.dryRun) {
-    for (const step of steps) if (!step.enabled || step.enabled(ctx)) await step.complete?.(ctx);
+    for (const step of applied) await step.complete?.(ctx);
+  } finally {
+    for (const step of applied.reverse()) await step.release?.(ctx);
   }
   return { plans, degraded };
 }

@@ -32,6 +32,8 @@ export interface RunState {
   firstBoot?: boolean;
   /** the platform's instance id differs from the recorded one (a clone) */
   instanceChanged?: boolean;
+  /** the mounts step made the root read-write for this run; it is read-only again at the end */
+  rootMadeWritable?: boolean;
 }
 
 export interface RunContext {
@@ -62,6 +64,8 @@ export interface Step<P> {
   enabled?(ctx: RunContext): boolean;
   /** Runs once every step has been applied without error (never in dry-run), e.g. to mark the first boot done. */
   complete?(ctx: RunContext): Promise<void>;
+  /** Runs at the end of every run whose apply it began, failed or not: undoes what was only for the run. Never throws. */
+  release?(ctx: RunContext): Promise<void>;
 }
 
 /** The state a step needs from an earlier one; a missing one is a bug in STEPS' order. */

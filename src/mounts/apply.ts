@@ -12,6 +12,7 @@ import { onReadOnlyFilesystem } from '../system/read-only-fs';
 import { kindOf, storageFallback } from './probe';
 import { runTool } from '../system/tools';
 import { STORAGE_MOUNTPOINT, type MountAction } from './types';
+import { remountRoot } from './writable-root';
 
 export interface ApplyEnv {
   system: System;
@@ -35,6 +36,9 @@ export async function applyAction(env: ApplyEnv, action: MountAction, index: num
   switch (action.kind) {
     case 'skip':
       return 'unchanged';
+    case 'remount-root':
+      await remountRoot(env.system, env.root, 'rw');
+      return 'changed';
     case 'mkfs':
       await mkfs(env, action);
       return 'changed';

@@ -8,6 +8,8 @@ import type { MountedProbe } from './types';
 export interface MountinfoEntry extends MountedProbe {
   mountPoint: string;
   source: string;
+  /** this mount is read-only (its per-mount options begin with "ro") */
+  readOnly: boolean;
 }
 
 /** Mountinfo escapes space, tab, newline and backslash as \ooo octal. */
@@ -31,20 +33,23 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
     const fields = line.split(' ');
     const sep = fields.indexOf('-');
     if (sep < 6) continue;
-    const [, , majorMinor, fsRoot, mountPoint] = fields;
+    const [, , majorMinor, fsRoot, mountPoint, options] = fields;
     const fstype = fields[sep + 1];
     const source = fields[sep + 2];
     if (!majorMinor || !fsRoot || !mountPoint || !fstype) continue;
-    entries.push({ majorMinor, fsRoot: unescape(fsRoot), mountPoint: unescape(mountPoint), fstype, source: unescape(source ?? '') });
+    const readOnly = (options ?? '').split(',').includes('ro');
+    entries.push({ majorMinor, fsRoot: unescape(fsRoot), mountPoint: unescape(mountPoint), fstype, source: unescape(source ?? ''), readOnly });
   }
   return entries;
 }
 
 /** The topmost mount at exactly this host path, if any. */
+export function mountEntryAt(entries: readonly MountinfoEntry[], hostPath: string): MountinfoEntry | undefined {
+  return entries.findLast((e) => e.mountPoint === hostPath);
+}
+
+/** What is mounted at exactly this host path (the topmost mount), if anything. */
 export function mountedAt(entries: readonly MountinfoEntry[], hostPath: string): MountedProbe | undefined {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i] as MountinfoEntry;
-    if (e.mountPoint === hostPath) return { fstype: e.fstype, majorMinor: e.majorMinor, fsRoot: e.fsRoot };
-  }
-  return undefined;
+  const e = mountEntryAt(entries, hostPath);
+  return e ? { fstype: e.fstype, majorMinor: e.majorMinor, fsRoot: e.fsRoot } : undefined;
 }

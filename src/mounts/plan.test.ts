@@ -186,3 +186,25 @@ describe('planMounts: a new disk has no label yet', () => {
     expect(plan.storageProblem?.message).toMatch(/2 blank disks \(\/dev\/vdb, \/dev\/vdc\)/);
   });
 });
+
+describe('planMounts: a root read-only only for the early boot', () => {
+  it('remounts it read-write before anything else when its fstab mounts "/" rw', () => {
+    const plan = planMounts(input(), probes(EXT4, [dir('/var/lib/app')], { root: { readOnly: true, fstabOptions: ['errors=remount-ro'] } }));
+    expect(plan.actions[0]).toEqual({ kind: 'remount-root', path: '/' });
+    expect(plan.actions.filter((a) => a.kind === 'remount-root')).toHaveLength(1);
+    expect(describeAction(plan.actions[0] as never)).toMatch(/^remount \/ read-write for this run/);
+  });
+
+  it('even when nothing else is to be mounted, as templates and the boot record still write to it', () => {
+    const plan = planMounts(input({ storage: undefined, persistent: [] }), { paths: [], root: { readOnly: true, fstabOptions: ['defaults'] } });
+    expect(plan.actions).toEqual([{ kind: 'remount-root', path: '/' }]);
+  });
+
+  it('leaves a root alone that fstab mounts ro, that is read-write already, or that is not a mount point', () => {
+    for (const root of [{ readOnly: true, fstabOptions: ['ro'] }, { readOnly: true }, { readOnly: false, fstabOptions: ['defaults'] }, undefined]) {
+      const plan = planMounts(input(), probes(EXT4, [dir('/var/lib/app')], root ? { root } : {}));
+      expect(plan.actions.some((a) => a.kind === 'remount-root'), JSON.stringify(root)).toBe(false);
+    }
+  });
+});
+

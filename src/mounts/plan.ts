@@ -2,6 +2,7 @@
 
 import { AgentError } from '../errors';
 import { isWithin, normalizeImagePath } from '../system/image-path';
+import { rootReadOnlyForNow } from './writable-root';
 import {
   STORAGE_MOUNTPOINT,
   type DeviceProbe,
@@ -20,7 +21,8 @@ type Entry = { kind: 'persistent'; path: string } | { kind: 'volatile'; path: st
 export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
   const { storage } = input;
   const entries = orderedEntries(input);
-  const actions: MountAction[] = [];
+  // First: the volume's mountpoint, seeds, binds, templates and the boot record may then go on the disk.
+  const actions: MountAction[] = rootReadOnlyForNow(probes.root) ? [{ kind: 'remount-root', path: '/' }] : [];
   const degradedPaths: string[] = [];
   const hasPersistent = entries.some((e) => e.kind === 'persistent');
 
@@ -180,6 +182,8 @@ function probeOf(probes: MountProbes, path: string): PathProbe {
 /** One line per action, as --dry-run and the describe of the step print them. */
 export function describeAction(a: MountAction): string {
   switch (a.kind) {
+    case 'remount-root':
+      return 'remount / read-write for this run (read-only for now, its /etc/fstab mounts it rw), read-only again after';
     case 'mkfs':
       return `mkfs.${a.fstype} ${a.device} (blank${a.onlyBlankDisk ? ', the only blank disk' : ''})${a.label ? ` label=${a.label}` : ''}${a.uuid ? ` uuid=${a.uuid}` : ''}`;
     case 'mount-storage':

@@ -1,12 +1,13 @@
 // The mounts step: probe, plan, then mkfs/mount/seed/bind/tmpfs before any template renders.
 
-import { AgentError } from '../errors';
+import { AgentError, asAgentError } from '../errors';
 import { need, type Step } from '../step';
-import { applyAction } from './apply';
+import { applyAction, type ActionOutcome } from './apply';
 import { describeAction, planMounts } from './plan';
 import { probeMounts } from './probe';
 import { effectiveStorage } from './storage-spec';
 import type { MountInput, MountPlan } from './types';
+import { probeRoot, remountRoot } from './writable-root';
 
 export const mountsStep: Step<MountPlan> = {
   name: 'mounts',
@@ -23,10 +24,14 @@ export const mountsStep: Step<MountPlan> = {
       onError: manifest.onError ?? 'halt',
       ...(storage ? { storage } : {}),
     };
+    // Only a boot's own run (init=, the initramfs hooks, the unit) touches how the root is mounted.
+    const boot = ctx.options.mode === 'init' || ctx.options.mode === 'run';
+    const root = boot ? await probeRoot(ctx.system, ctx.options.root) : undefined;
+    const withRoot = root ? { root } : {};
     const paths = [...manifest.persistent, ...manifest.volatile].map((p) => p.path);
-    if (!storage && paths.length === 0) return { actions: [], degradedPaths: [] };
+    if (!storage && paths.length === 0) return planMounts(input, { paths: [], ...withRoot });
     const probes = await probeMounts(ctx.system, ctx.options.root, storage, paths);
-    return planMounts(input, probes);
+    return planMounts(input, { ...probes, ...withRoot });
   },
 
   describe(plan) {
@@ -42,6 +47,15 @@ export const mountsStep: Step<MountPlan> = {
     return plan;
   },
 
+  /** Leaves the root read-only again, as the early boot had it: the init remounts it as its fstab says. */
+  async release(ctx) {
+    if (!ctx.state.rootMadeWritable) return;
+    ctx.state.rootMadeWritable = false;
+    await remountRoot(ctx.system, ctx.options.root, 'ro').catch((err: unknown) => {
+      ctx.system.err(`cloudlet-agent: ${asAgentError(err).message}; the root stays read-write`);
+    });
+  },
+
   async apply(plan, ctx) {
     const manifest = need(ctx, 'manifest');
     const problem = plan.storageProblem;
@@ -50,20 +64,35 @@ export const mountsStep: Step<MountPlan> = {
     }
     const env = { system: ctx.system, root: ctx.options.root, ...(plan.storageHost ? { storageHost: plan.storageHost } : {}) };
     let changed = 0;
+    let refused = false;
     for (const [index, action] of plan.actions.entries()) {
       const start = ctx.system.monotonicMs();
-      const outcome = await applyAction(env, action, index);
-      if (outcome !== 'unchanged') changed++;
+      let outcome: ActionOutcome | 'failed';
+      let detail = describeAction(action);
+      try {
+        outcome = await applyAction(env, action, index);
+        if (action.kind === 'remount-root') ctx.state.rootMadeWritable = true;
+      } catch (err) {
+        // A root that refuses writes is still a root: the run goes on the way it does on a read-only one.
+        if (action.kind !== 'remount-root') throw err;
+        outcome = 'failed';
+        refused = true;
+        detail = `${detail}: ${asAgentError(err).message}; going on with the root read-only`;
+      }
+      if (outcome === 'ok' || outcome === 'changed') changed++;
       ctx.reporter.item('mounts', {
         kind: 'mount',
         name: 'path' in action ? action.path : 'target' in action ? action.target : action.device,
         outcome,
         startMs: start,
         durationMs: ctx.system.monotonicMs() - start,
-        detail: describeAction(action),
+        detail,
       });
     }
-    const summary = plan.actions.length === 0 ? 'Nothing to mount' : `Mounted storage: ${changed} done, ${plan.actions.length - changed} already in place`;
+    const inPlace = plan.actions.length - changed - (refused ? 1 : 0);
+    const summary = plan.actions.length === 0
+      ? 'Nothing to mount'
+      : `Mounted storage: ${changed} done, ${inPlace} already in place${refused ? '; the root refused to be remounted rw and stays read-only' : ''}`;
     if (problem) {
       return { summary: `${summary}; storage unusable (${problem.message}), not persistent: ${plan.degradedPaths.join(', ')}`, outcome: 'degraded' };
     }

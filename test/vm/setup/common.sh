@@ -50,6 +50,24 @@ host_mirror() {
   printf '%s\n' "$url"
 }
 
+# Whether the cache entry DIR was built with STAMP (DIR/done holds it).
+cache_current() {
+  [ -f "$1/done" ] && [ "$(cat "$1/done")" = "$2" ]
+}
+
+# Runs the bash SCRIPT as root of the tree ROOT (/proc, /dev and /sys mounted, a clean environment),
+# inside a private mount namespace so nothing stays mounted on the host, whatever happens.
+in_chroot() {
+  unshare -m --propagation private bash -euo pipefail -c '
+    root="$1"
+    mount -t proc proc "$root/proc"
+    mount --bind /dev "$root/dev"
+    mount -t sysfs sys "$root/sys"
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+      bash -euo pipefail -c "$2"
+  ' _ "$1" "$2"
+}
+
 # The kernel version prepared by kernel.sh.
 kernel_version() {
   [ -f "$VM_CACHE/kernel/current" ] || die "no kernel prepared: run test/vm/setup/kernel.sh first"

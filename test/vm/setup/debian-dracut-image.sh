@@ -12,7 +12,7 @@ out="$base/dracut"
 
 # Rebuilt when this script or the base under it changes.
 stamp="$(cat "${BASH_SOURCE[0]}" "$base/done" | sha256sum | cut -c1-16)"
-if [ -f "$out/done" ] && [ "$(cat "$out/done")" = "$stamp" ]; then
+if cache_current "$out" "$stamp"; then
   say "Debian dracut base already built: $out/base.tar"
   exit 0
 fi
@@ -32,18 +32,12 @@ mkdir -p "$root/etc/dracut.conf.d"
 printf '# Images run on machines other than the one that built them.\nhostonly="no"\n' > "$root/etc/dracut.conf.d/10-generic.conf"
 
 say "chroot: apt-get install dracut (replaces initramfs-tools); dracut -f for $kver"
-unshare -m --propagation private bash -euo pipefail -c '
-  root="$1" kver="$2"
-  mount -t proc proc "$root/proc"
-  mount --bind /dev "$root/dev"
-  mount -t sysfs sys "$root/sys"
-  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive bash -euo pipefail -c "
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends dracut
-    apt-get clean
-    dracut -f /boot/initrd.img-$kver $kver
-  "
-' _ "$root" "$kver" >"$work/chroot.log" 2>&1 || { tail -n 30 "$work/chroot.log" >&2; die "dracut setup failed (log: $work/chroot.log)"; }
+in_chroot "$root" "
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends dracut
+  apt-get clean
+  dracut -f /boot/initrd.img-$kver $kver
+" >"$work/chroot.log" 2>&1 || { tail -n 30 "$work/chroot.log" >&2; die "dracut setup failed (log: $work/chroot.log)"; }
 
 rm -f "$root/etc/resolv.conf" "$root/etc/apt/sources.list"
 rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin

@@ -10,7 +10,7 @@ kdeb="$(ls "$VM_CACHE/kernel/$kver"/linux-image-*.deb)"
 out="$VM_CACHE/debian/$kver"
 
 stamp="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
-if [ -f "$out/done" ] && [ "$(cat "$out/done")" = "$stamp" ]; then
+if cache_current "$out" "$stamp"; then
   say "Debian base already built: $out/base.tar"
   exit 0
 fi
@@ -33,19 +33,12 @@ printf 'cloudlet-vm\n' > "$root/etc/hostname"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp "$kdeb" "$root/tmp/kernel.deb"
 
-# Mounts live in a private namespace so nothing leaks onto the host if a step fails.
 say "chroot: apt-get install systemd-sysv udev kmod initramfs-tools linux-base; dpkg -i the cloud kernel"
-unshare -m --propagation private bash -euo pipefail -c '
-  root="$1"
-  mount -t proc proc "$root/proc"
-  mount --bind /dev "$root/dev"
-  mount -t sysfs sys "$root/sys"
-  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive bash -euo pipefail -c "
-    apt-get install -y -q --no-install-recommends systemd-sysv udev kmod initramfs-tools linux-base
-    dpkg -i /tmp/kernel.deb
-    apt-get clean
-  "
-' _ "$root" >"$work/chroot.log" 2>&1 || { tail -n 30 "$work/chroot.log" >&2; die "chroot setup failed (log: $work/chroot.log)"; }
+in_chroot "$root" "
+  apt-get install -y -q --no-install-recommends systemd-sysv udev kmod initramfs-tools linux-base
+  dpkg -i /tmp/kernel.deb
+  apt-get clean
+" >"$work/chroot.log" 2>&1 || { tail -n 30 "$work/chroot.log" >&2; die "chroot setup failed (log: $work/chroot.log)"; }
 
 # The image keeps no trace of the build host: no mirror, no resolver, no package lists.
 rm -f "$root/tmp/kernel.deb" "$root/etc/resolv.conf" "$root/etc/apt/sources.list"

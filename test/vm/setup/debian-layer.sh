@@ -34,14 +34,8 @@ if [ -n "$deb" ]; then
   [ -f "$deb" ] || die "$deb is missing: run npm run package"
   say "dpkg -i $(basename "$deb") in the chroot"
   cp "$deb" "$root/tmp/under-test.deb"
-  unshare -m --propagation private bash -euo pipefail -c '
-    root="$1"
-    mount -t proc proc "$root/proc"
-    mount --bind /dev "$root/dev"
-    mount -t sysfs sys "$root/sys"
-    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-      dpkg -i /tmp/under-test.deb
-  ' _ "$root" >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log" >&2; die "dpkg -i $deb failed (log: $out/dpkg.log)"; }
+  in_chroot "$root" "dpkg -i /tmp/under-test.deb" >"$out/dpkg.log" 2>&1 \
+    || { cat "$out/dpkg.log" >&2; die "dpkg -i $deb failed (log: $out/dpkg.log)"; }
   rm -f "$root/tmp/under-test.deb"
 fi
 

@@ -89,6 +89,9 @@ describe('Debian bookworm with the agent .deb (QEMU TCG, Debian initramfs)', () 
     expect(markers(boot.console, 'VMTEST missing')).toContain('/var/lib/app/boots.txt');
     const mounts = markers(boot.console, 'VMTEST mount:');
     expect(mounts).toContainEqual(expect.stringMatching(/^\/dev\/vdc \/var\/lib\/app ext4 /));
+    // The initramfs mounted the root "ro": the agent wrote the template to the disk, not over a bind from /run.
+    expect(mounts.filter((m) => m.split(' ')[1] === '/etc/app/app.conf'), `app.conf is a mount: ${boot.logFile}`).toEqual([]);
+    expect(mounts).toContainEqual(expect.stringMatching(/^\/dev\/vda \/ ext4 rw,/));
     expect(mounts).toContainEqual(expect.stringMatching(/^tmpfs \/var\/cache\/app tmpfs .*size=16384k/));
     expect(markers(boot.console, 'VMTEST file /var/cache/app/keep.txt:')).toEqual(['image content under a volatile path']);
 

@@ -64,7 +64,7 @@ export function debianUserData(greeting: string): string {
 }
 
 /**
- * Boots a Debian image with Debian's own initramfs: root /dev/vda (written in place), then `disks` as vdb, vdc...;
+ * Boots a Debian image with its own initramfs: root /dev/vda (written in place, mounted "ro" first), then `disks` as vdb, vdc...;
  * `net` adds user networking with the metadata address forwarded to a loopback port and kernel arguments (ip=).
  */
 export function bootDebian(name: string, image: DebianImage, disks: Drive[], net?: { metadataPort: number; append: string }): Promise<VmResult> {
@@ -72,7 +72,9 @@ export function bootDebian(name: string, image: DebianImage, disks: Drive[], net
     name,
     kernel: image.vmlinuz,
     initrd: image.initrd,
-    append: `root=/dev/vda rw console=ttyS0 panic=-1 quiet${net ? ` ${net.append}` : ''}`,
+    // "ro", as Debian's boot loaders pass it: the initramfs mounts the root read-only and systemd
+    // remounts it as /etc/fstab says (rw), so the agent in the hook finds it read-only for now.
+    append: `root=/dev/vda ro console=ttyS0 panic=-1 quiet${net ? ` ${net.append}` : ''}`,
     drives: [{ file: image.rootImg }, ...disks],
     timeoutMs: 240_000,
     ...(net ? { metadataPort: net.metadataPort } : {}),

@@ -51,6 +51,8 @@ describe('Debian bookworm with dracut and the agent .deb (QEMU TCG)', () => {
     // Mounted from the initramfs under /sysroot, they came along through switch-root.
     expect(mounts).toContainEqual(expect.stringMatching(/^\/dev\/vdc \/var\/lib\/app ext4 /));
     expect(mounts).toContainEqual(expect.stringMatching(/^tmpfs \/var\/cache\/app tmpfs .*size=16384k/));
+    // /sysroot was mounted "ro": the template went to the disk, not over a bind from /run.
+    expect(mounts.filter((m) => m.split(' ')[1] === '/etc/app/app.conf'), `app.conf is a mount: ${boot.logFile}`).toEqual([]);
     expect(diskContains(data, SEED_TOKEN), 'the seed is not on the persistent disk').toBe(true);
     // The hook ran first, so the unit for images without a hook found this boot's status and did not run again.
     expect(markers(boot.console, 'VMTEST unit-condition')).toEqual(['no']);

@@ -2,7 +2,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentError } from '../errors';
 import { createReporter, type ReporterOptions } from './create-reporter';
 import type { LiveEvent, ReportDoc, StatusDoc } from './formats';
@@ -244,13 +244,19 @@ describe('createReporter live socket', () => {
   };
 
   it('never starts the socket for a run shorter than serveAfterMs', async () => {
-    sys = fakeSystem();
-    const { calls, startServer } = counting();
-    const r = reporter({ serve: true, startServer, serveAfterMs: 200 });
-    await typicalRun(r);
-    await r.finish('done');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(calls.started).toBe(0);
+    // The clock of the timers moves only when told: however slow the machine, the run is shorter.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      sys = fakeSystem();
+      const { calls, startServer } = counting();
+      const r = reporter({ serve: true, startServer, serveAfterMs: 200 });
+      await typicalRun(r);
+      await r.finish('done');
+      vi.advanceTimersByTime(60_000);
+      expect(calls.started).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts the socket for a longer run, broadcasts what follows, and closes it at finish', async () => {

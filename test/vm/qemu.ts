@@ -70,9 +70,20 @@ export function requireQemu(): void {
   }
 }
 
+/**
+ * TCG unless CLOUDLET_VM_ACCEL=kvm says the machine's KVM works: /dev/kvm can exist without working
+ * (no nested virtualization: guests crawl, then die), so it is never inferred from the device.
+ */
+export function accelerator(env: Readonly<Record<string, string | undefined>> = process.env): 'tcg' | 'kvm' {
+  const asked = env.CLOUDLET_VM_ACCEL;
+  if (asked === undefined || asked === '' || asked === 'tcg') return 'tcg';
+  if (asked === 'kvm') return 'kvm';
+  throw new Error(`CLOUDLET_VM_ACCEL is "${asked}": use tcg (the default) or kvm`);
+}
+
 export function qemuArgs(o: VmOptions): string[] {
-  // TCG always: /dev/kvm may exist without working (no nested virtualization).
-  const args = ['-accel', 'tcg', '-cpu', 'max', '-m', String(o.memoryMb ?? 1024), '-smp', '1'];
+  const accel = accelerator();
+  const args = ['-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max', '-m', String(o.memoryMb ?? 1024), '-smp', '1'];
   args.push('-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-nodefaults');
   args.push('-kernel', o.kernel, '-append', o.append);
   if (o.initrd) args.push('-initrd', o.initrd);

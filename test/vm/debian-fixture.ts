@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { makeNocloudIso } from './disks';
-import { block, bootVm, markers, type Drive, type VmResult } from './qemu';
+import { block, bootVm, markers, type Drive, type VmOptions, type VmResult } from './qemu';
 import type { DebianImage } from './setup-run';
 
 export const SECRET = 'S3cret-debian-51b0';
@@ -67,7 +67,13 @@ export function debianUserData(greeting: string): string {
  * Boots a Debian image with its own initramfs: root /dev/vda (written in place, mounted "ro" first), then `disks` as vdb, vdc...;
  * `net` adds user networking with the metadata address forwarded to a loopback port and kernel arguments (ip=).
  */
-export function bootDebian(name: string, image: DebianImage, disks: Drive[], net?: { metadataPort: number; append: string }): Promise<VmResult> {
+export function bootDebian(
+  name: string,
+  image: DebianImage,
+  disks: Drive[],
+  net?: { metadataPort: number; append: string },
+  stop: Partial<Pick<VmOptions, 'stopWhen' | 'stopGraceMs' | 'timeoutMs'>> = {},
+): Promise<VmResult> {
   return bootVm({
     name,
     kernel: image.vmlinuz,
@@ -78,6 +84,7 @@ export function bootDebian(name: string, image: DebianImage, disks: Drive[], net
     drives: [{ file: image.rootImg }, ...disks],
     timeoutMs: 240_000,
     ...(net ? { metadataPort: net.metadataPort } : {}),
+    ...stop,
   });
 }
 

@@ -1,12 +1,12 @@
 // Boots Debian bookworm with dracut in place of initramfs-tools and the agent's .deb: the dracut module's pre-pivot
 // hook runs the agent against /sysroot before systemd's switch-root, and what it mounted and rendered is the real root's.
 
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootDebian, expectNoSecret, guestMs, SEED_TOKEN, seedIso, statusOf, writeDebianTree } from './debian-fixture';
-import { diskContains, makeBlankDisk } from './disks';
+import { bootDebian, expectNoSecret, guestMs, MANIFEST, SECRET, SEED_TOKEN, seedIso, statusOf, writeDebianTree } from './debian-fixture';
+import { diskContains, makeBlankDisk, makeNocloudIso } from './disks';
 import { recordFigure, writeFigures } from './figures';
 import { markers, requireQemu } from './qemu';
 import { agentDeb, debianBase, debianLayer, type DebianImage } from './setup-run';
@@ -14,6 +14,7 @@ import { agentDeb, debianBase, debianLayer, type DebianImage } from './setup-run
 let work: string;
 let baseInitrd: string;
 let image: DebianImage;
+let halting: DebianImage;
 
 beforeAll(() => {
   requireQemu();
@@ -23,6 +24,11 @@ beforeAll(() => {
   const tree = join(work, 'tree');
   writeDebianTree(tree, true);
   image = debianLayer(join(work, 'image'), { base: 'dracut', deb, tree });
+  // The same image with the default policy: a failed run halts the boot in the initramfs.
+  const haltTree = join(work, 'tree-halt');
+  writeDebianTree(haltTree, true);
+  writeFileSync(join(haltTree, '.cloudlet/manifest'), JSON.stringify({ ...MANIFEST, onError: 'halt' }, null, 2));
+  halting = debianLayer(join(work, 'image-halt'), { base: 'dracut', deb, tree: haltTree });
 });
 
 afterAll(() => {
@@ -68,5 +74,24 @@ describe('Debian bookworm with dracut and the agent .deb (QEMU TCG)', () => {
       qemuWallMs: boot.durationMs,
     });
     expectNoSecret(boot.console);
+  });
+
+  it('invalid user data with onError "halt": the error on the console, the boot stops in the initramfs, nothing formatted', async () => {
+    const iso = join(work, 'bad.iso');
+    makeNocloudIso(iso, JSON.stringify({ config: { greeting: 42, db_password: SECRET } }), 'instance-id: iid-vmtest-dracut-bad\n');
+    const blank = join(work, 'data-bad.img');
+    makeBlankDisk(blank, 64);
+    const boot = await bootDebian('dracut-halt', halting, [{ file: iso, readonly: true }, { file: blank }], undefined, {
+      stopWhen: /boot halted/,
+      stopGraceMs: 3000,
+      timeoutMs: 150_000,
+    });
+    expect(boot.stoppedOnMatch, `the console never said the boot halted: ${boot.logFile}`).toBe(true);
+    expect(boot.console).toMatch(/error E_(CONFIG|USERDATA)_INVALID/);
+    expect(boot.console).toMatch(/cloudlet-agent failed \(exit 2\): boot halted \(onError "halt"\)/);
+    // The real root's systemd never started, and the blank disk stays blank.
+    expect(boot.console).not.toContain('VMTEST report-start');
+    expect(diskContains(blank, SEED_TOKEN)).toBe(false);
+    expect(boot.console).not.toContain(SECRET);
   });
 });

@@ -1,7 +1,7 @@
 // Runs the setup scripts from the tests (they are idempotent and cached) and names what they made.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, SETUP, VM_CACHE } from './paths';
 
@@ -75,7 +75,8 @@ export function agentBinary(): string {
 
 /**
  * The agent's .deb (CLOUDLET_VM_DEB, or dist/cloudlet-agent_<version>_amd64.deb). `npm test` builds the executable but
- * does not package it, so a missing or older-than-the-executable .deb is made here with build/package-deb.sh.
+ * does not package it, so a .deb that is missing, or older than the executable or a file it packs, is made here
+ * with build/package-deb.sh.
  */
 export function agentDeb(): string {
   const override = process.env.CLOUDLET_VM_DEB;
@@ -83,8 +84,9 @@ export function agentDeb(): string {
   const exe = agentBinary();
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
   const deb = join(REPO, 'dist', `cloudlet-agent_${version}_amd64.deb`);
-  if (!existsSync(deb) || statSync(deb).mtimeMs < statSync(exe).mtimeMs) {
-    process.stderr.write(`[vm-setup] ${deb} is missing or older than ${exe}: bash build/package-deb.sh (gzip)\n`);
+  const inputs = [exe, ...packagedSources()];
+  if (!existsSync(deb) || inputs.some((f) => statSync(deb).mtimeMs < statSync(f).mtimeMs)) {
+    process.stderr.write(`[vm-setup] ${deb} is missing or older than what goes into it: bash build/package-deb.sh (gzip)\n`);
     const r = spawnSync('bash', [join(REPO, 'build', 'package-deb.sh')], {
       cwd: REPO,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -93,4 +95,11 @@ export function agentDeb(): string {
     if (r.status !== 0 || !existsSync(deb)) throw new Error(`build/package-deb.sh failed (exit ${r.status}): run "npm run package" and read its error`);
   }
   return deb;
+}
+
+/** The repository's files a .deb is made of besides the executable: boot glue, maintainer scripts, the script itself. */
+function packagedSources(): string[] {
+  const dirs = ['initramfs', 'systemd', join('build', 'deb')].map((d) => join(REPO, d));
+  const files = dirs.flatMap((d) => readdirSync(d, { recursive: true, encoding: 'utf8' }).map((f) => join(d, f)));
+  return [join(REPO, 'build', 'package-deb.sh'), ...files.filter((f) => statSync(f).isFile())];
 }

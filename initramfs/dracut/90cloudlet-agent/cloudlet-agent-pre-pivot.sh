@@ -40,10 +40,11 @@ cloudlet_agent_run() {
         emergency_shell -n cloudlet-agent "cloudlet-agent failed: fix the cause above, then reboot"
         return 0
     fi
-    echo "cloudlet-agent failed (exit ${rc}): boot halted (onError \"halt\"). Fix the cause above and reboot."
+    # stderr: under systemd the hook's stdout goes only to the journal, its stderr to the console too.
+    echo "cloudlet-agent failed (exit ${rc}): boot halted (onError \"halt\"). Fix the cause above and reboot." >&2
     while :; do
         sleep 60
-        echo "cloudlet-agent: boot halted, see the error above"
+        echo "cloudlet-agent: boot halted, see the error above" >&2
     done
 }
 

@@ -60,7 +60,7 @@ describe('runPipeline', () => {
     const result = await runPipeline(context(true, rec), [step('a', log), step('b', log)]);
     expect(log).toEqual(['plan a', 'plan b']);
     expect(result.plans.map((p) => p.lines)).toEqual([['a-plan'], ['b-plan']]);
-    expect(rec.ends.map((e) => e.outcome)).toEqual(['skipped', 'skipped']);
+    expect(rec.ends.map((e) => e.outcome)).toEqual(['planned', 'planned']);
   });
 
   it('stops at the first failing step, reports it failed and applies nothing after it', async () => {

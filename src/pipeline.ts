@@ -43,7 +43,7 @@ export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any
       try {
         const plan = await step.plan(ctx);
         plans.push({ name: step.name, title: step.title, lines: step.describe(plan), json: step.toJSON(plan) });
-        let result: StepResult = { summary: `${step.title} (planned)`, outcome: 'skipped' };
+        let result: StepResult = { summary: step.title, outcome: 'planned' };
         if (!ctx.options.dryRun) {
           applied.push(step);
           result = await step.apply(plan, ctx);

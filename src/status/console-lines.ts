@@ -18,6 +18,7 @@ const TAGS = {
   ok: '[  OK  ]',
   failed: '[FAILED]',
   skipped: '[ SKIP ]',
+  planned: '[ PLAN ]',
   degraded: '[DEGRADED]',
 } as const;
 

@@ -2,7 +2,8 @@
 
 import type { AgentError } from '../errors';
 
-export type StepOutcome = 'ok' | 'failed' | 'skipped' | 'degraded';
+/** planned: a dry run planned the step and applied nothing */
+export type StepOutcome = 'ok' | 'failed' | 'skipped' | 'degraded' | 'planned';
 export type RunStateName = 'running' | 'done' | 'degraded' | 'error';
 
 export interface ItemEvent {

@@ -44,7 +44,7 @@ async function readOverXenbus(ctx: DatasourceContext, port: XenbusPort, device: 
     if (err instanceof AgentError) throw err;
     throw new AgentError('E_PLATFORM', `xen: reading ${key} through ${device} failed: ${(err as Error).message}`, {
       where: device,
-      fix: 'check the guest kernel\'s Xen drivers (dmesg), or install xenstore-read and remove the device from the path',
+      fix: 'check the guest kernel\'s Xen drivers (dmesg): the xenbus device opened but did not carry the request',
       cause: err,
     });
   });

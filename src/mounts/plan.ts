@@ -2,7 +2,7 @@
 
 import { AgentError } from '../errors';
 import { isWithin, normalizeImagePath } from '../system/image-path';
-import { rootReadOnlyForNow } from './writable-root';
+import { rootReadOnlyForNow } from './fstab';
 import {
   STORAGE_MOUNTPOINT,
   type DeviceProbe,

@@ -4,35 +4,12 @@ import { readText } from '../datasources/local-files';
 import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
 import { runTool } from '../system/tools';
+import { fstabRootOptions } from './fstab';
 import { mountEntryAt, readMountinfo } from './mountinfo';
 import type { RootProbe } from './types';
 
 /** fstab is a few lines; a larger one is not read past this. */
 const FSTAB_MAX_BYTES = 64 << 10;
-
-/**
- * The mount options of fstab's entry for "/" ("defaults" when the field is missing), or undefined
- * when it has none. The last entry wins, as it does for mount.
- */
-export function fstabRootOptions(text: string): string[] | undefined {
-  let options: string[] | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const [, file, , opts] = line.split(/\s+/);
-    if (file === '/') options = (opts ?? 'defaults').split(',');
-  }
-  return options;
-}
-
-/**
- * Whether the boot mounted the root read-only only for now: the root mount is read-only while the
- * image's fstab mounts "/" read-write, so the init will remount it rw (systemd-remount-fs). A root
- * that fstab mounts "ro", or that fstab does not name, is read-only on purpose and stays so.
- */
-export function rootReadOnlyForNow(probe: RootProbe | undefined): boolean {
-  return probe !== undefined && probe.readOnly && probe.fstabOptions !== undefined && !probe.fstabOptions.includes('ro');
-}
 
 /** How the root is mounted and what its fstab says; undefined when the root is not a mount point of its own. */
 export async function probeRoot(system: System, root: string): Promise<RootProbe | undefined> {

@@ -1,7 +1,7 @@
-// Proves when a read-only root is taken for the early boot's (made writable for the run) and when for the image's choice.
+// Proves what an fstab says of the root, and when a read-only root is the early boot's (made writable for the run) or the image's choice.
 
 import { describe, expect, it } from 'vitest';
-import { fstabRootOptions, rootReadOnlyForNow } from './writable-root';
+import { fstabRootOptions, rootReadOnlyForNow } from './fstab';
 
 describe('fstabRootOptions', () => {
   it('reads the options of the entry for "/", past comments, blank lines and other entries', () => {

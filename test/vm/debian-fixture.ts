@@ -72,7 +72,7 @@ export function bootDebian(
   image: DebianImage,
   disks: Drive[],
   net?: { metadataPort: number; append: string },
-  stop: Partial<Pick<VmOptions, 'stopWhen' | 'stopGraceMs' | 'timeoutMs'>> = {},
+  stop: Partial<Pick<VmOptions, 'stopWhen' | 'stopGraceMs' | 'timeoutMs' | 'type'>> = {},
 ): Promise<VmResult> {
   return bootVm({
     name,

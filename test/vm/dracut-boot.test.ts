@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDebian, expectNoSecret, guestMs, MANIFEST, SECRET, SEED_TOKEN, seedIso, statusOf, writeDebianTree } from './debian-fixture';
 import { diskContains, makeBlankDisk, makeNocloudIso } from './disks';
 import { recordFigure, writeFigures } from './figures';
-import { markers, requireQemu } from './qemu';
+import { block, markers, requireQemu, type Drive } from './qemu';
 import { agentDeb, debianBase, debianLayer, type DebianImage } from './setup-run';
 
 let work: string;
 let baseInitrd: string;
 let image: DebianImage;
 let halting: DebianImage;
+let shelling: DebianImage;
 
 beforeAll(() => {
   requireQemu();
@@ -29,7 +30,20 @@ beforeAll(() => {
   writeDebianTree(haltTree, true);
   writeFileSync(join(haltTree, '.cloudlet/manifest'), JSON.stringify({ ...MANIFEST, onError: 'halt' }, null, 2));
   halting = debianLayer(join(work, 'image-halt'), { base: 'dracut', deb, tree: haltTree });
+  const shellTree = join(work, 'tree-shell');
+  writeDebianTree(shellTree, true);
+  writeFileSync(join(shellTree, '.cloudlet/manifest'), JSON.stringify({ ...MANIFEST, onError: 'shell' }, null, 2));
+  shelling = debianLayer(join(work, 'image-shell'), { base: 'dracut', deb, tree: shellTree });
 });
+
+/** A seed ISO whose user data the config schema refuses, and a blank data disk that must stay blank. */
+function badDisks(name: string): { drives: Drive[]; blank: string } {
+  const iso = join(work, `${name}.iso`);
+  makeNocloudIso(iso, JSON.stringify({ config: { greeting: 42, db_password: SECRET } }), `instance-id: iid-vmtest-${name}\n`);
+  const blank = join(work, `${name}-data.img`);
+  makeBlankDisk(blank, 64);
+  return { drives: [{ file: iso, readonly: true }, { file: blank }], blank };
+}
 
 afterAll(() => {
   if (image) {
@@ -77,11 +91,8 @@ describe('Debian bookworm with dracut and the agent .deb (QEMU TCG)', () => {
   });
 
   it('invalid user data with onError "halt": the error on the console, the boot stops in the initramfs, nothing formatted', async () => {
-    const iso = join(work, 'bad.iso');
-    makeNocloudIso(iso, JSON.stringify({ config: { greeting: 42, db_password: SECRET } }), 'instance-id: iid-vmtest-dracut-bad\n');
-    const blank = join(work, 'data-bad.img');
-    makeBlankDisk(blank, 64);
-    const boot = await bootDebian('dracut-halt', halting, [{ file: iso, readonly: true }, { file: blank }], undefined, {
+    const { drives, blank } = badDisks('halt');
+    const boot = await bootDebian('dracut-halt', halting, drives, undefined, {
       stopWhen: /boot halted/,
       stopGraceMs: 3000,
       timeoutMs: 150_000,
@@ -90,6 +101,29 @@ describe('Debian bookworm with dracut and the agent .deb (QEMU TCG)', () => {
     expect(boot.console).toMatch(/error E_(CONFIG|USERDATA)_INVALID/);
     expect(boot.console).toMatch(/cloudlet-agent failed \(exit 2\): boot halted \(onError "halt"\)/);
     // The real root's systemd never started, and the blank disk stays blank.
+    expect(boot.console).not.toContain('VMTEST report-start');
+    expect(diskContains(blank, SEED_TOKEN)).toBe(false);
+    expect(boot.console).not.toContain(SECRET);
+  });
+
+  it('invalid user data with onError "shell": the error, then dracut\'s emergency shell on the console, where status.json says error', async () => {
+    const { drives, blank } = badDisks('shell');
+    const boot = await bootDebian('dracut-shell', shelling, drives, undefined, {
+      // What an operator at the console types; the tty echoes it, so markers are split by quotes.
+      type: [
+        // sulogin (root is locked in the image: no password asked) flushes what was typed before its prompt.
+        { when: /press Control-D to continue\): $/, text: '\n', delayMs: 1000 },
+        // The root shell's prompt (bash's, sh-5.2#, after a bracketed-paste escape).
+        { when: /# $/, text: "echo 'VMTEST''-STATUS-BEGIN'; cat /run/cloudlet/status.json; echo; echo 'VMTEST''-STATUS-END'; poweroff -f\n" },
+      ],
+      timeoutMs: 150_000,
+    });
+    expect(boot.timedOut, `no emergency shell answered on the console: ${boot.logFile}`).toBe(false);
+    expect(boot.console).toMatch(/\nVMTEST-STATUS-END\n/);
+    expect(boot.console).toMatch(/error E_(CONFIG|USERDATA)_INVALID/);
+    const status = JSON.parse(block(boot.console, 'VMTEST-STATUS') ?? 'null') as Record<string, any> | null;
+    expect(status?.state).toBe('error');
+    expect(status?.error?.code).toMatch(/^E_(CONFIG|USERDATA)_INVALID$/);
     expect(boot.console).not.toContain('VMTEST report-start');
     expect(diskContains(blank, SEED_TOKEN)).toBe(false);
     expect(boot.console).not.toContain(SECRET);

@@ -35,8 +35,18 @@ export interface VmOptions {
   stopWhen?: RegExp;
   /** extra time the guest gets after stopWhen matched, to flush the console (default 1500 ms) */
   stopGraceMs?: number;
-  /** typed on the serial console once the console matches `when` (an operator at a rescue shell) */
-  type?: { when: RegExp; text: string };
+  /**
+   * Typed on the serial console once the console matches `when` (an operator at a rescue shell); a list
+   * is typed step by step, each `when` looked for in what the console printed after the step before.
+   */
+  type?: ConsoleInput | ConsoleInput[];
+}
+
+export interface ConsoleInput {
+  when: RegExp;
+  text: string;
+  /** wait this long after the match first (a prompt that flushes its input before it reads) */
+  delayMs?: number;
 }
 
 export interface VmResult {
@@ -128,14 +138,17 @@ export function bootVm(o: VmOptions): Promise<VmResult> {
   let timedOut = false;
   let stoppedOnMatch = false;
   let stopTimer: NodeJS.Timeout | undefined;
-  let typed = false;
+  const inputs = o.type === undefined ? [] : Array.isArray(o.type) ? [...o.type] : [o.type];
+  let typedAt = 0;
   const onData = (chunk: Buffer): void => {
     const s = chunk.toString('utf8');
     text += s;
     log.write(chunk);
-    if (o.type && !typed && o.type.when.test(text)) {
-      typed = true;
-      child.stdin.write(o.type.text);
+    const next = inputs[0];
+    if (next && next.when.test(text.slice(typedAt))) {
+      inputs.shift();
+      typedAt = text.length;
+      setTimeout(() => child.stdin.write(next.text), next.delayMs ?? 0);
     }
     if (o.stopWhen && !stopTimer && o.stopWhen.test(text)) {
       stoppedOnMatch = true;

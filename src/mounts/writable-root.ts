@@ -15,7 +15,8 @@ const FSTAB_MAX_BYTES = 64 << 10;
 export async function probeRoot(system: System, root: string): Promise<RootProbe | undefined> {
   const entry = mountEntryAt(await readMountinfo(system), root);
   if (!entry) return undefined;
-  const fstab = await readText(await joinRoot(root, '/etc/fstab'), FSTAB_MAX_BYTES).catch(() => null);
+  // An fstab that cannot be read (or leads out of the image) says nothing: the root stays as it is.
+  const fstab = await joinRoot(root, '/etc/fstab').then((host) => readText(host, FSTAB_MAX_BYTES)).catch(() => null);
   const fstabOptions = fstab === null ? undefined : fstabRootOptions(fstab);
   return { readOnly: entry.readOnly, ...(fstabOptions ? { fstabOptions } : {}) };
 }

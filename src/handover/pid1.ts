@@ -28,14 +28,14 @@ const PSEUDO: readonly PseudoFs[] = [
 export async function mountPseudoFilesystems(system: System): Promise<string[]> {
   const done: string[] = [];
   const [proc, ...rest] = PSEUDO as [PseudoFs, ...PseudoFs[]];
-  const procReady = () => access(join(system.hostPaths.proc, 'self', 'mountinfo'), constants.R_OK).then(() => true, () => false);
-  if (!(await procReady())) {
+  const procReady = await access(join(system.hostPaths.proc, 'self', 'mountinfo'), constants.R_OK).then(() => true, () => false);
+  if (!procReady) {
     await mountPseudo(system, proc);
     done.push(proc.path);
   }
   // Read once /proc is there: without an initramfs the kernel may have mounted /dev already
   // (CONFIG_DEVTMPFS_MOUNT), and a second devtmpfs must not be stacked on it.
-  const mounts = (await procReady()) ? await readMountinfo(system) : [];
+  const mounts = await readMountinfo(system);
   for (const fs of rest) {
     if (mountedAt(mounts, fs.path)) continue;
     await mountPseudo(system, fs);

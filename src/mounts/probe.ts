@@ -5,14 +5,20 @@ import { join } from 'node:path';
 import { findDevice, looksBlank, probeDevice, signatureOf } from '../system/block-devices';
 import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
-import { mountedAt, readMountinfo } from './mountinfo';
+import { mountedAt, readMountinfo, type MountinfoEntry } from './mountinfo';
 import { STORAGE_MOUNTPOINT, type DeviceProbe, type EffectiveStorage, type MountProbes, type PathKind, type PathProbe } from './types';
 
 /** Signatures probeDevice knows that are not filesystems one can mount as the volume. */
 const NOT_MOUNTABLE = new Set(['swap', 'crypto_LUKS']);
 
-export async function probeMounts(system: System, root: string, storage: EffectiveStorage | undefined, paths: readonly string[]): Promise<MountProbes> {
-  const mounts = await readMountinfo(system);
+export async function probeMounts(
+  system: System,
+  root: string,
+  storage: EffectiveStorage | undefined,
+  paths: readonly string[],
+  mounts?: readonly MountinfoEntry[],
+): Promise<MountProbes> {
+  mounts ??= await readMountinfo(system);
   const inImage = await joinRoot(root, STORAGE_MOUNTPOINT);
   const fallback = storageFallback(system);
   const storageHost = mountedAt(mounts, inImage) ? inImage : mountedAt(mounts, fallback) ? fallback : undefined;

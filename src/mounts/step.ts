@@ -4,6 +4,7 @@ import { AgentError, asAgentError } from '../errors';
 import { need, type Step } from '../step';
 import { applyAction, type ActionOutcome } from './apply';
 import { describeAction, planMounts } from './plan';
+import { readMountinfo } from './mountinfo';
 import { probeMounts } from './probe';
 import { effectiveStorage } from './storage-spec';
 import type { MountInput, MountPlan } from './types';
@@ -26,11 +27,14 @@ export const mountsStep: Step<MountPlan> = {
     };
     // Only a boot's own run (init=, the initramfs hooks, the unit) touches how the root is mounted.
     const boot = ctx.options.mode === 'init' || ctx.options.mode === 'run';
-    const root = boot ? await probeRoot(ctx.system, ctx.options.root) : undefined;
-    const withRoot = root ? { root } : {};
     const paths = [...manifest.persistent, ...manifest.volatile].map((p) => p.path);
+    if (!boot && !storage && paths.length === 0) return planMounts(input, { paths: [] });
+    // One look at the mount table for the root and the paths.
+    const mounts = await readMountinfo(ctx.system);
+    const root = boot ? await probeRoot(mounts, ctx.options.root) : undefined;
+    const withRoot = root ? { root } : {};
     if (!storage && paths.length === 0) return planMounts(input, { paths: [], ...withRoot });
-    const probes = await probeMounts(ctx.system, ctx.options.root, storage, paths);
+    const probes = await probeMounts(ctx.system, ctx.options.root, storage, paths, mounts);
     return planMounts(input, { ...probes, ...withRoot });
   },
 
@@ -63,7 +67,8 @@ export const mountsStep: Step<MountPlan> = {
       throw new AgentError('E_STORAGE', problem.message, { where: problem.where, fix: problem.fix });
     }
     const env = { system: ctx.system, root: ctx.options.root, ...(plan.storageHost ? { storageHost: plan.storageHost } : {}) };
-    let changed = 0;
+    let done = 0;
+    let inPlace = 0;
     let refused = false;
     for (const [index, action] of plan.actions.entries()) {
       const start = ctx.system.monotonicMs();
@@ -79,7 +84,8 @@ export const mountsStep: Step<MountPlan> = {
         refused = true;
         detail = `${detail}: ${asAgentError(err).message}; going on with the root read-only`;
       }
-      if (outcome === 'ok' || outcome === 'changed') changed++;
+      if (outcome === 'unchanged') inPlace++;
+      else if (outcome !== 'failed') done++;
       ctx.reporter.item('mounts', {
         kind: 'mount',
         name: 'path' in action ? action.path : 'target' in action ? action.target : action.device,
@@ -89,10 +95,9 @@ export const mountsStep: Step<MountPlan> = {
         detail,
       });
     }
-    const inPlace = plan.actions.length - changed - (refused ? 1 : 0);
     const summary = plan.actions.length === 0
       ? 'Nothing to mount'
-      : `Mounted storage: ${changed} done, ${inPlace} already in place${refused ? '; the root refused to be remounted rw and stays read-only' : ''}`;
+      : `Mounted storage: ${done} done, ${inPlace} already in place${refused ? '; the root refused to be remounted rw and stays read-only' : ''}`;
     if (problem) {
       return { summary: `${summary}; storage unusable (${problem.message}), not persistent: ${plan.degradedPaths.join(', ')}`, outcome: 'degraded' };
     }

@@ -5,15 +5,15 @@ import { joinRoot } from '../system/root-path';
 import type { System } from '../system/system';
 import { runTool } from '../system/tools';
 import { fstabRootOptions } from './fstab';
-import { mountEntryAt, readMountinfo } from './mountinfo';
+import { mountEntryAt, type MountinfoEntry } from './mountinfo';
 import type { RootProbe } from './types';
 
 /** fstab is a few lines; a larger one is not read past this. */
 const FSTAB_MAX_BYTES = 64 << 10;
 
-/** How the root is mounted and what its fstab says; undefined when the root is not a mount point of its own. */
-export async function probeRoot(system: System, root: string): Promise<RootProbe | undefined> {
-  const entry = mountEntryAt(await readMountinfo(system), root);
+/** How the root is mounted (in `mounts`) and what its fstab says; undefined when the root is not a mount point of its own. */
+export async function probeRoot(mounts: readonly MountinfoEntry[], root: string): Promise<RootProbe | undefined> {
+  const entry = mountEntryAt(mounts, root);
   if (!entry) return undefined;
   // An fstab that cannot be read (or leads out of the image) says nothing: the root stays as it is.
   const fstab = await joinRoot(root, '/etc/fstab').then((host) => readText(host, FSTAB_MAX_BYTES)).catch(() => null);

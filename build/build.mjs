@@ -2,7 +2,7 @@
 //
 // Usage: node build/build.mjs [--bundle-only] [--entry FILE]
 //   --bundle-only  stop after dist/cloudlet-agent.cjs (fast; run it with node_modules/.bin/node)
-//   --entry FILE   bundle another entry instead of src/main.ts (for trying the build itself)
+//   --entry FILE   bundle another entry instead of src/agent/main.ts (for trying the build itself)
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -61,7 +61,7 @@ async function main() {
   mkdirSync(DIST, { recursive: true });
   if (!values.entry) await runValidatorGenerator();
 
-  const entry = values.entry ? resolve(values.entry) : join(REPO, 'src', 'main.ts');
+  const entry = values.entry ? resolve(values.entry) : join(REPO, 'src', 'agent', 'main.ts');
   const bundleFile = join(DIST, 'cloudlet-agent.cjs');
   const started = performance.now();
   const { bytes, metafile } = await bundle({ entry, outfile: bundleFile, repo: REPO });

@@ -1,7 +1,7 @@
 // Proves the build's node-ipc handling: a SEA built the same way serves a unix socket and answers.
 //
 // Usage: node build/smoke-node-ipc.mjs   (exit 0 and "node-ipc smoke: ok" when it works)
-// It bundles a small entry that loads node-ipc lazily (as src/status/ does), builds a SEA from it
+// It bundles a small entry that loads node-ipc lazily (as src/agent/status/ does), builds a SEA from it
 // under .cache/smoke/, starts it as a server, and asks it a question from a second process with
 // the client in `sync` mode (the path that needs the bundled js-queue). The bundle and executable
 // live outside the repository: a SEA's createRequire() resolves from the bundle's build-time path,

@@ -1,6 +1,6 @@
 // Validates user data: its own schema, then `config` against the manifest's config schema with defaults and secrets.
 
-import { scrub, SECRET_MARK } from '../status/scrub';
+import { scrub, SECRET_MARK } from '../secrets/scrub';
 import { AgentError, type Problem } from '../errors';
 import { compileConfigSchema } from './config-schema';
 import { validateUserData as validateUserDataSchema } from './generated/validators.cjs';

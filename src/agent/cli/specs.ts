@@ -1,0 +1,32 @@
+// `cloudlet-agent specs`: prints the JSON Schema of the manifest or of the user data.
+
+import { AgentError, EXIT } from '../../errors';
+import manifestSchema from '../../manifest/manifest.schema.json';
+import userDataSchema from '../../manifest/user-data.schema.json';
+import type { Command } from './command';
+
+const SCHEMAS: Record<string, unknown> = { manifest: manifestSchema, 'user-data': userDataSchema };
+
+export const specsCommand: Command = {
+  name: 'specs',
+  usage: '[manifest|user-data]',
+  details: [
+    'manifest   the manifest format 0.0.4, schema v1 (/.cloudlet/manifest)',
+    'user-data  what a platform may hand this machine: {config, hostname, storage}',
+    'Some rules are checked beyond the schema (paths, overlaps, sizes): "cloudlet-agent validate" reports them.',
+  ],
+  examples: ['cloudlet-agent specs > manifest.schema.json', 'cloudlet-agent specs user-data'],
+  flags: {},
+  positionals: true,
+  async run(args, system) {
+    const [which = 'manifest', ...extra] = args.positionals;
+    const schema = SCHEMAS[which];
+    if (schema === undefined || extra.length > 0) {
+      throw new AgentError('E_USAGE', `specs: unknown schema "${[which, ...extra].join(' ')}"`, {
+        fix: 'use "cloudlet-agent specs manifest" or "cloudlet-agent specs user-data"',
+      });
+    }
+    system.out(JSON.stringify(schema, null, 2));
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,43 @@
+// The interface every platform implements, and what a platform hands back.
+
+import type { DatasourceSettings } from '../../manifest/types';
+import type { BlockDevice } from '../../system/block-devices';
+import type { System } from '../../system/system';
+import type { KernelParam } from './kernel-cmdline';
+
+export interface DatasourceContext {
+  system: System;
+  /** host path of the image root (for baked files and the image's own tools) */
+  root: string;
+  /** the kernel command line */
+  cmdline: string;
+  /** the platform must give up at this monotonic time (System.monotonicMs) */
+  deadline: number;
+  settings: DatasourceSettings;
+  /** the kernel command line split into parameters */
+  params: KernelParam[];
+  /** the machine's block devices with a filesystem, scanned once for all platforms of the run */
+  filesystems(): Promise<BlockDevice[]>;
+}
+
+export interface DatasourceResult {
+  platform: string;
+  /** the user data bytes exactly as the platform delivered them; null when the platform has none */
+  userData: Buffer | null;
+  /** raw platform metadata, exposed to templates as `meta` */
+  meta: Record<string, unknown>;
+  instanceId?: string;
+  hostname?: string;
+  region?: string;
+  localIpv4?: string;
+}
+
+export interface Datasource {
+  name: string;
+  /** local channels are tried before network ones; fallbacks (baked defaults) after both */
+  kind: 'local' | 'network' | 'fallback';
+  /** per-platform deadline in ms when the manifest sets none */
+  defaultTimeoutMs?: number;
+  /** null when this channel is absent on this machine; throws AgentError when it is present but broken */
+  fetch(ctx: DatasourceContext): Promise<DatasourceResult | null>;
+}

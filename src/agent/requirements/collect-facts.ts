@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { System } from '../../system/system';
 import type { Facts } from './facts-types';
 import { detectHypervisor } from './hypervisor';
-import { canonicalArch } from './names';
+import { canonicalArch } from '../../manifest/requirement-names';
 
 /** The part of node:os the facts fall back on; tests pass their own so fixtures stand for other machines. */
 export interface OsProbe {

@@ -5,7 +5,7 @@ import type { Requirements } from '../../manifest/types';
 import type { Facts } from './facts-types';
 import { kernelVersion } from './kernel-version';
 import { formatBytes, memoryAllowance, parseMemorySize } from './memory-size';
-import { canonicalArch, canonicalHypervisor } from './names';
+import { canonicalArch, canonicalHypervisor } from '../../manifest/requirement-names';
 import type { ImageProbes } from './probe-image';
 
 export type RequirementKey = keyof Requirements;

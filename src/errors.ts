@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   E_EXEC: EXIT.failed,
   E_IO: EXIT.failed,
   E_STATUS_TIMEOUT: EXIT.timeout,
+  E_BAKE_INPUT: EXIT.usage,
+  E_BAKE_SIZE: EXIT.usage,
+  E_BAKE_TOOL: EXIT.failed,
+  E_BAKE_OUTPUT: EXIT.failed,
   E_INTERNAL: EXIT.failed,
 } as const;
 

@@ -1,13 +1,11 @@
 // `cloudlet-agent install`: bakes the executable, a boot hook and the systemd units into an image tree.
 
 import { isSea } from 'node:sea';
-import { chmod, copyFile, lstat, mkdir, open, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { AgentError, EXIT } from '../../errors';
-import { BOOT_FILES, HOOKS, type Hook } from '../handover/boot-files';
-import { describeInstall, planInstall, type InstallAction } from '../handover/install-plan';
+import { applyInstallAction } from '../../install/apply';
+import { BOOT_FILES, HOOKS, type Hook } from '../../install/boot-files';
+import { describeInstall, planInstall } from '../../install/install-plan';
 import { kindOf } from '../mounts/probe';
-import { writeAtomic } from '../../system/atomic-write';
 import { joinRoot } from '../../system/root-path';
 import type { Command } from './command';
 import { boolFlag, printJson, stringFlag } from './command';
@@ -52,7 +50,7 @@ export const installCommand: Command = {
       else for (const a of actions) system.out(describeInstall(a));
       return EXIT.ok;
     }
-    for (const a of actions) await apply(root, a);
+    for (const a of actions) await applyInstallAction(root, a);
     if (boolFlag(args, 'json')) printJson(system, { ok: true, installed: actions.map((a) => a.path) });
     else {
       for (const a of actions) system.out(describeInstall(a));
@@ -61,37 +59,3 @@ export const installCommand: Command = {
     return EXIT.ok;
   },
 };
-
-/** Each file lands under a temporary name and is renamed into place: never a half-written agent. */
-async function apply(root: string, a: InstallAction): Promise<void> {
-  const host = await joinRoot(root, a.path, { followFinal: a.kind !== 'symlink' });
-  if (a.kind === 'file') return writeAtomic(host, a.text, { mode: a.mode });
-  await mkdir(dirname(host), { recursive: true, mode: 0o755 });
-  const temp = `${host}.cloudlet-new`;
-  await rm(temp, { force: true });
-  switch (a.kind) {
-    case 'dir':
-      await mkdir(host, { recursive: true, mode: a.mode });
-      return;
-    case 'symlink':
-      if ((await lstat(host).then((s) => s.isSymbolicLink(), () => false)) && (await readlink(host)) === a.target) return;
-      await symlink(a.target, temp);
-      await rename(temp, host);
-      return;
-    case 'binary':
-      await copyFile(a.from, temp);
-      await chmod(temp, 0o755);
-      await fsyncFile(temp);
-      await rename(temp, host);
-      return;
-  }
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realSystem } from '../../system/real-system';
-import { BOOT_FILES } from './boot-files';
+import { BOOT_FILES } from '../../install/boot-files';
 import { planChroot } from './chroot';
 import { initArgv } from './init';
-import { planInstall } from './install-plan';
+import { planInstall } from '../../install/install-plan';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,11 +1,11 @@
 // The boot glue (initramfs hooks, dracut module, systemd units), built into the executable as text.
 
-import initramfsHook from '../../../initramfs/initramfs-tools/hooks/cloudlet-agent?raw';
-import initramfsScript from '../../../initramfs/initramfs-tools/scripts/local-bottom/cloudlet-agent?raw';
-import dracutSetup from '../../../initramfs/dracut/90cloudlet-agent/module-setup.sh?raw';
-import dracutHook from '../../../initramfs/dracut/90cloudlet-agent/cloudlet-agent-pre-pivot.sh?raw';
-import serviceUnit from '../../../systemd/cloudlet-agent.service?raw';
-import readyTarget from '../../../systemd/cloudlet-agent-ready.target?raw';
+import initramfsHook from '../../initramfs/initramfs-tools/hooks/cloudlet-agent?raw';
+import initramfsScript from '../../initramfs/initramfs-tools/scripts/local-bottom/cloudlet-agent?raw';
+import dracutSetup from '../../initramfs/dracut/90cloudlet-agent/module-setup.sh?raw';
+import dracutHook from '../../initramfs/dracut/90cloudlet-agent/cloudlet-agent-pre-pivot.sh?raw';
+import serviceUnit from '../../systemd/cloudlet-agent.service?raw';
+import readyTarget from '../../systemd/cloudlet-agent-ready.target?raw';
 
 export type Hook = 'initramfs-tools' | 'dracut' | 'systemd';
 export const HOOKS: readonly Hook[] = ['initramfs-tools', 'dracut', 'systemd'];

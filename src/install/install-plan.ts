@@ -13,7 +13,8 @@ export type InstallAction =
 
 export interface InstallInput {
   binary: string;
-  hook: Hook;
+  /** the boot hook to install; undefined installs none (the agent starts as init=, or a hook already in the image) */
+  hook: Hook | undefined;
   files: Readonly<Record<Hook, readonly BootFile[]>>;
   /** the image has systemd: its units are installed whatever the hook, so the ready target exists */
   hasSystemd: boolean;
@@ -27,7 +28,7 @@ export function planInstall(input: InstallInput): InstallAction[] {
     // The volume's mountpoint must exist in the image: on a read-only root it cannot be made at boot.
     { kind: 'dir', path: '/.cloudlet/storage', mode: 0o755 },
   ];
-  const hooks: Hook[] = [input.hook];
+  const hooks: Hook[] = input.hook ? [input.hook] : [];
   if (input.hook !== 'systemd' && input.hasSystemd) hooks.push('systemd');
   for (const hook of hooks) {
     for (const f of input.files[hook]) actions.push({ kind: 'file', path: f.path, text: f.text, mode: f.mode });

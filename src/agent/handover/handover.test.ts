@@ -92,6 +92,14 @@ describe('planInstall', () => {
     ]);
   });
 
+  it('with no hook (the agent starts as init=) installs the executable and its link, and the units only where systemd is', () => {
+    const bare = planInstall({ ...base, hook: undefined, hasSystemd: false }).map((a) => a.path);
+    expect(bare).toEqual(['/usr/lib/cloudlet/cloudlet-agent', '/usr/sbin/cloudlet-agent', '/.cloudlet/storage']);
+    const withSystemd = planInstall({ ...base, hook: undefined, hasSystemd: true }).map((a) => a.path);
+    expect(withSystemd).toContain('/usr/lib/systemd/system/cloudlet-agent.service');
+    expect(withSystemd.some((p) => p.includes('initramfs') || p.includes('dracut'))).toBe(false);
+  });
+
   it('installs no units in an image without systemd unless asked', () => {
     const paths = planInstall({ ...base, hook: 'dracut', hasSystemd: false }).map((a) => a.path);
     expect(paths.some((p) => p.includes('systemd'))).toBe(false);

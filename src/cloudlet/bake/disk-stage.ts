@@ -42,7 +42,6 @@ export interface DiskStageInput {
   system: System;
   /** every id on the disk derives from it */
   seed: string;
-  epoch: number;
   /** where the staging directory is made (the cache's tmp, so its sweep removes what a killed bake left) */
   tmpDir: string;
 }
@@ -61,13 +60,14 @@ export async function planImageDisk(input: DiskStageInput): Promise<PlannedDisk>
     const manifestBytes = req.manifestFile ? await readFile(req.manifestFile) : undefined;
     const actions = planPrepare({ agentBinary: req.agentBinary, facts, ...(manifestBytes ? { manifestBytes } : {}), ...(preset ? { presetBytes: preset.bytes } : {}) });
     await applyPrepare(staged.root, actions);
-    await clampMtimes(staged.root, input.epoch);
+    const epoch = req.sourceDateEpoch ?? staged.newestMtime;
+    await clampMtimes(staged.root, epoch);
     const kernel = await joinRoot(staged.root, boot.kernel);
     const initrd = boot.initrd ? await joinRoot(staged.root, boot.initrd) : undefined;
     const sizes = await bootFileSizes({ kernel, ...(initrd ? { initrd } : {}) });
     const plan = planDisk({
       seed: input.seed,
-      epoch: input.epoch,
+      epoch,
       tree: await measureTree(staged.root),
       ...sizes,
       cmdline: boot.cmdline,

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../../errors';
+import type { System } from '../../system/system';
 
 /**
  * File contents are hashed again only when stat says the file changed (device, inode, size, mtime
@@ -14,8 +15,6 @@ type Memo = Record<string, { stat: string; digest: string }>;
 
 export interface DigestResult {
   digest: string;
-  /** newest modification time in the input, in whole seconds (the default SOURCE_DATE_EPOCH) */
-  newestMtime: number;
   bytes: number;
   files: number;
 }
@@ -23,7 +22,7 @@ export interface DigestResult {
 /** Cap on entries walked in a directory input, so a runaway tree fails clearly instead of exhausting memory. */
 export const MAX_TREE_ENTRIES = 2_000_000;
 
-export async function inputDigest(path: string, memoDir: string): Promise<DigestResult> {
+export async function inputDigest(path: string, memoDir: string, system: System): Promise<DigestResult> {
   const memoFile = join(memoDir, 'digests.json');
   const memo = await readMemo(memoFile);
   const used: Memo = {};
@@ -34,10 +33,10 @@ export async function inputDigest(path: string, memoDir: string): Promise<Digest
     });
   });
   let result: DigestResult;
-  if (st.isDirectory()) result = await treeDigest(path, memo, used);
+  if (st.isDirectory()) result = await treeDigest(path, memo, used, await treeXattrs(path, system));
   else if (st.isFile()) {
     const digest = await fileDigest(path, memo, used);
-    result = { digest: `sha256:${digest}`, newestMtime: Number(st.mtimeMs / 1000n), bytes: Number(st.size), files: 1 };
+    result = { digest: `sha256:${digest}`, bytes: Number(st.size), files: 1 };
   } else {
     throw new AgentError('E_BAKE_INPUT', `the image ${path} is neither a file nor a directory`, { where: path, fix: 'point at an image directory or an archive file' });
   }
@@ -45,9 +44,8 @@ export async function inputDigest(path: string, memoDir: string): Promise<Digest
   return result;
 }
 
-async function treeDigest(root: string, memo: Memo, used: Memo): Promise<DigestResult> {
+async function treeDigest(root: string, memo: Memo, used: Memo, xattrs: Map<string, string>): Promise<DigestResult> {
   const hash = createHash('sha256');
-  let newest = 0;
   let bytes = 0;
   let files = 0;
   const walk = async (rel: string): Promise<void> => {
@@ -59,8 +57,7 @@ async function treeDigest(root: string, memo: Memo, used: Memo): Promise<DigestR
       if (++files > MAX_TREE_ENTRIES) {
         throw new AgentError('E_BAKE_INPUT', `the image directory has more than ${MAX_TREE_ENTRIES} entries`, { where: root, fix: 'check that --image points at an image root, not at /' });
       }
-      newest = Math.max(newest, Number(st.mtimeMs / 1000n));
-      const head = `${relPath}\0${st.mode.toString(8)}\0${st.uid}:${st.gid}\0${st.mtimeNs}\0`;
+      const head = `${relPath}\0${st.mode.toString(8)}\0${st.uid}:${st.gid}\0${st.mtimeNs}\0${xattrs.get(relPath) ?? ''}\0`;
       if (st.isDirectory()) {
         hash.update(`${head}d\n`);
         await walk(relPath);
@@ -75,7 +72,28 @@ async function treeDigest(root: string, memo: Memo, used: Memo): Promise<DigestR
     }
   };
   await walk('');
-  return { digest: `sha256:${hash.digest('hex')}`, newestMtime: newest, bytes, files };
+  return { digest: `sha256:${hash.digest('hex')}`, bytes, files };
+}
+
+/**
+ * Every extended attribute in the tree (file capabilities, SELinux labels, ACLs), by path relative to
+ * the root: Node cannot list them, so one getfattr run reads them all (a tree without any costs ~0.1 s).
+ */
+async function treeXattrs(root: string, system: System): Promise<Map<string, string>> {
+  const r = await system.exec('getfattr', ['-R', '-d', '-m', '-', '-h', '-e', 'hex', '--absolute-names', '--', root], { timeoutMs: 600_000 }).catch(() => undefined);
+  if (!r) throw new AgentError('E_BAKE_TOOL', 'getfattr cannot be run: bake reads the extended attributes of an image directory with it', { fix: 'apt-get install --no-install-recommends attr' });
+  if (r.code !== 0) {
+    throw new AgentError('E_BAKE_INPUT', `cannot read the extended attributes under ${root}: ${r.stderr.trim().split('\n')[0] ?? `getfattr exited ${r.code}`}`, { where: root, fix: 'bake as root, or fix the permissions of the image directory' });
+  }
+  const out = new Map<string, string>();
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  for (const block of r.stdout.split('\n\n')) {
+    const lines = block.split('\n').filter(Boolean);
+    const file = lines[0]?.startsWith('# file: ') ? lines[0].slice('# file: '.length) : undefined;
+    if (file === undefined || !file.startsWith(prefix)) continue;
+    out.set(file.slice(prefix.length), lines.slice(1).sort().join(','));
+  }
+  return out;
 }
 
 async function fileDigest(path: string, memo: Memo, used: Memo, known?: import('node:fs').BigIntStats): Promise<string> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AgentError } from '../../errors';
 import type { System } from '../../system/system';
 import { describeDisk, diskCommands, DRY_RUN_PATHS } from '../disk';
-import { convert, describe as describeTarget, optionsFor, type Recipe, type TargetContext } from '../targets';
+import { convert, describe as describeTarget, optionsFor, recipeTools, type Recipe, type TargetContext } from '../targets';
 import { sha256File } from '../targets/file-digest';
 import { buildPlannedDisk, DISK_FILE, outputName, planImageDisk, readDiskFacts, type DiskFacts, type PlannedDisk } from './disk-stage';
 import { inputDigest } from './input-digest';
@@ -15,7 +15,7 @@ import { intactFiles, publish, recordFiles, type EntryFile } from './publish';
 import type { BakeRequest } from './request';
 import { StageCache } from './stage-cache';
 import { stageKey } from './stage-key';
-import { toolVersions } from './tool-versions';
+import { bootFileVersions, DISK_PACKAGES, packagesOfTools, toolVersions, versionsOf } from './tool-versions';
 
 /** Bumped when bake itself changes what it writes for the same inputs, so old cache entries stop matching. */
 export const BAKE_FORMAT = 1;
@@ -67,19 +67,20 @@ export async function runBake(req: BakeRequest, system: System, progress: Progre
   const cache = new StageCache(req.cacheDir);
   await cache.sweep();
   const memo = join(req.cacheDir, 'memo');
+  const packages = [...DISK_PACKAGES, ...req.targets.flatMap((r) => packagesOfTools(recipeTools(r)))];
   const [tools, input, agent, manifest, preset] = await Promise.all([
-    toolVersions(system),
-    inputDigest(req.image, memo),
-    inputDigest(req.agentBinary, memo),
+    toolVersions(system, packages),
+    inputDigest(req.image, memo, system),
+    inputDigest(req.agentBinary, memo, system),
     fileSha(req.manifestFile),
     fileSha(req.presetFile),
   ]);
-  const epoch = req.sourceDateEpoch ?? input.newestMtime;
   const what = { input: input.digest, ref: req.ref, manifest, preset, agent: agent.digest };
   const seed = stageKey('seed', what);
-  const diskInputs = { format: BAKE_FORMAT, ...what, size: req.sizeBytes, epoch, tools };
+  // Without SOURCE_DATE_EPOCH the epoch is the newest mtime inside the image: a function of the input, known once staged.
+  const diskInputs = { format: BAKE_FORMAT, ...what, size: req.sizeBytes, epoch: req.sourceDateEpoch ?? 'newest-mtime', tools: { ...versionsOf(tools, DISK_PACKAGES), ...bootFileVersions(tools) } };
   const diskKey = stageKey('disk', diskInputs);
-  const report: BakeReport = { dryRun: req.dryRun, image: { path: req.image, digest: input.digest }, epoch, disk: { key: diskKey, cached: false }, outputs: [] };
+  const report: BakeReport = { dryRun: req.dryRun, image: { path: req.image, digest: input.digest }, epoch: 0, disk: { key: diskKey, cached: false }, outputs: [] };
 
   let diskEntry = await cache.lookup('disk', diskKey);
   if (diskEntry && !(await intactFiles(diskEntry.dir))) {
@@ -96,14 +97,16 @@ export async function runBake(req: BakeRequest, system: System, progress: Progre
   } else {
     progress.begin('stage image');
     const started = system.monotonicMs();
-    planned = await planImageDisk({ req, system, seed, epoch, tmpDir: join(req.cacheDir, 'tmp') });
+    planned = await planImageDisk({ req, system, seed, tmpDir: join(req.cacheDir, 'tmp') });
     facts = planned.facts;
     progress.end(`${planned.facts.kind}, planned a ${humanBytes(facts.plan.totalBytes)} disk in ${seconds(system.monotonicMs() - started)}`);
   }
+  const epoch = facts.plan.epoch;
+  report.epoch = epoch;
   report.disk.bytes = facts.plan.totalBytes;
   report.disk.plan = facts.plan;
   const ctx = targetContext(facts, diskKey, epoch, req);
-  const targetKey = (recipe: Recipe) => stageKey('target', { format: BAKE_FORMAT, disk: diskKey, target: recipe.name, options: optionsFor(recipe, req.targetOptions), name: ctx.name, tools });
+  const targetKey = (recipe: Recipe) => stageKey('target', { format: BAKE_FORMAT, disk: diskKey, target: recipe.name, options: optionsFor(recipe, req.targetOptions), name: ctx.name, tools: versionsOf(tools, packagesOfTools(recipeTools(recipe))) });
 
   if (req.dryRun) {
     if (planned) await rm(planned.staging, { recursive: true, force: true });

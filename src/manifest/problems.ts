@@ -71,7 +71,7 @@ function allowedKeys(parentSchema: unknown): string[] {
 }
 
 /** The allowed key within two edits of `key` (a typo), if exactly one is that close. */
-function closest(key: string, allowed: string[]): string | undefined {
+export function closest(key: string, allowed: string[]): string | undefined {
   const near = allowed.filter((a) => editDistance(key.toLowerCase(), a.toLowerCase()) <= Math.min(2, Math.floor(a.length / 2)));
   return near.length === 1 ? near[0] : undefined;
 }

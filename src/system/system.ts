@@ -11,7 +11,12 @@ export interface ExecResult {
 
 export interface ExecOptions {
   timeoutMs?: number;
-  input?: string | Buffer;
+  /** What the child reads on stdin; a stream is piped in (inputs too large to hold). */
+  input?: string | Buffer | NodeJS.ReadableStream;
+  /** Where the child's stdout goes instead of `ExecResult.stdout` (outputs too large to hold); back-pressure is kept. */
+  stdout?: NodeJS.WritableStream;
+  /** Aborting kills the child (a reader of its stdout that gave up). */
+  signal?: AbortSignal;
   env?: Record<string, string>;
   cwd?: string;
 }

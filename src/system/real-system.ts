@@ -1,6 +1,7 @@
 // The real System: child processes, HTTP, clocks and consoles of this machine.
 
 import { AgentError } from '../errors';
+import { writeLine } from './stdio';
 import { ResponseTooLarge, type ExecOptions, type ExecResult, type HostPaths, type HttpRequest, type HttpResponse, type System } from './system';
 
 // node:child_process and node:http (with node:net) load on first use: `--version`, `status` and a boot
@@ -16,8 +17,10 @@ export function realSystem(hostPaths: Partial<HostPaths> = {}): System {
     monotonicMs: () => performance.timeOrigin + performance.now(),
     now: () => new Date(),
     env: process.env,
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+    // Lines written to a pipe may wait in this process until the reader makes room: the entry
+    // point flushes them (flushStdio) before it exits or hands over.
+    out: (text) => writeLine(process.stdout, text),
+    err: (text) => writeLine(process.stderr, text),
     isPid1: process.pid === 1,
   };
 }
@@ -30,10 +33,12 @@ function exec(file: string, args: string[], options: ExecOptions = {}): Promise<
       cwd: options.cwd,
       timeout: options.timeoutMs,
       killSignal: 'SIGKILL',
+      signal: options.signal,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    if (options.stdout) child.stdout.pipe(options.stdout);
+    else child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) =>
       reject(new AgentError('E_EXEC', `cannot run ${file}: ${e.message}`, { where: file, fix: `check that ${file} is an executable for this machine`, cause: e })),
@@ -42,7 +47,9 @@ function exec(file: string, args: string[], options: ExecOptions = {}): Promise<
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
     );
     child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+    const input = options.input ?? '';
+    if (typeof input === 'string' || Buffer.isBuffer(input)) child.stdin.end(input);
+    else input.pipe(child.stdin);
   });
 }
 

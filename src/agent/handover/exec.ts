@@ -3,6 +3,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { AgentError } from '../../errors';
+import { flushStdio } from '../../system/stdio';
 
 /** The PATH a handed-over program gets when its entry point does not set one. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -25,8 +26,8 @@ export async function notExecutable(hostPath: string): Promise<string | undefine
 
 /**
  * Execs `file` with `argv` (argv[0] included) and `env`. Returns only by throwing: E_EXEC when the
- * target is not executable or execve itself fails. Standard output and error are written
- * synchronously on Linux (TTYs, files, pipes), so nothing printed before is lost.
+ * target is not executable or execve itself fails. Standard output and error are flushed first:
+ * lines still waiting for a slow pipe reader would die with this process image.
  */
 export async function execInto(file: string, argv: string[], env: Record<string, string>, shownAs = file): Promise<never> {
   const problem = await notExecutable(file);
@@ -38,6 +39,7 @@ export async function execInto(file: string, argv: string[], env: Record<string,
   }
   const execve = process.execve;
   if (!execve) throw new AgentError('E_EXEC', `this Node.js (${process.version}) has no process.execve`, { where: shownAs, fix: 'build the agent with Node.js 24' });
+  await flushStdio();
   try {
     execve.call(process, file, argv, env);
   } catch (err) {

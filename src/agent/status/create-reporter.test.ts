@@ -272,6 +272,67 @@ describe('createReporter live socket', () => {
     expect(calls.closed).toBe(1);
   });
 
+  it('keeps the process alive while the socket closes: a referenced timer, since the socket holds nothing', async () => {
+    sys = fakeSystem();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    let started!: () => void;
+    const serving = new Promise<void>((resolve) => (started = resolve));
+    let duringClose: number | undefined;
+    const startServer = (): Promise<LiveServer> => {
+      started();
+      return Promise.resolve({
+        broadcast: () => undefined,
+        close: () => {
+          duringClose = timers();
+          return Promise.resolve();
+        },
+      });
+    };
+    const r = reporter({ serve: true, startServer, serveAfterMs: 0 });
+    await r.begin('run', '/');
+    await serving;
+    const before = timers();
+    // Only promise callbacks run between here and close(): no other timer can come or go.
+    await r.finish('done');
+    expect(duringClose).toBe(before + 1);
+  });
+
+  it('gives up on a socket that never finishes closing, and a socket that starts after the end closes itself', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      sys = fakeSystem();
+      const closed: string[] = [];
+      const never = (name: string): LiveServer => ({
+        broadcast: () => undefined,
+        close: () => {
+          closed.push(name);
+          return new Promise<void>(() => undefined);
+        },
+      });
+      let lateStart!: (server: LiveServer) => void;
+      const starts = [Promise.resolve(never('first')), new Promise<LiveServer>((resolve) => (lateStart = resolve))];
+      const startServer = () => starts.shift() as Promise<LiveServer>;
+      // Two runs: one whose socket never closes, one whose socket comes up only after the run ended.
+      for (const name of ['first', 'late']) {
+        const r = reporter({ serve: true, startServer, serveAfterMs: 10 });
+        await r.begin('run', '/');
+        await vi.advanceTimersByTimeAsync(10);
+        let ended = false;
+        const finishing = r.finish('done').then(() => (ended = true));
+        await vi.advanceTimersByTimeAsync(0);
+        expect(ended, name).toBe(false);
+        await vi.advanceTimersByTimeAsync(60_000);
+        await finishing;
+      }
+      expect(closed).toEqual(['first']);
+      lateStart(never('late'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(closed).toEqual(['first', 'late']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('serves nothing as PID 1, where no other process exists until the hand-over', async () => {
     sys = fakeSystem({ isPid1: true });
     const { calls, startServer } = counting();

@@ -42,6 +42,8 @@ export interface ReporterOptions {
 }
 
 const DEFAULT_SERVE_AFTER_MS = 250;
+/** The most a run's end waits for the socket to finish starting and to close (closing alone takes ~100 ms). */
+const SOCKET_END_LIMIT_MS = 2000;
 
 export function createReporter(system: System, options: ReporterOptions): Reporter {
   const scrub = createScrubber(options.secrets);
@@ -53,6 +55,7 @@ export function createReporter(system: System, options: ReporterOptions): Report
   let server: LiveServer | undefined;
   let serverStarting: Promise<void> | undefined;
   let serveTimer: NodeJS.Timeout | undefined;
+  let finished = false;
   let filesBroken = false;
 
   const writeStatusFiles = (withReport: boolean) => {
@@ -84,7 +87,9 @@ export function createReporter(system: System, options: ReporterOptions): Report
     // Never awaited by the boot: the socket is a convenience, and it comes up while the steps run.
     serverStarting = start({ socketPath: paths.socket, snapshot: () => scrub.json(recorder.status()) })
       .then((s) => {
-        server = s;
+        // A start slower than the end's limit: nobody is left to close it but itself.
+        if (finished) void s.close();
+        else server = s;
       })
       .catch((err: unknown) => {
         if (!options.quiet) system.err(scrub.text(`cloudlet-agent: status socket ${paths.socket} not served: ${(err as Error).message}`));
@@ -124,11 +129,30 @@ export function createReporter(system: System, options: ReporterOptions): Report
       emit(event);
       clearTimeout(serveTimer);
       // A server still starting is waited for only so it can be closed; its start is quick.
-      if (serverStarting) await serverStarting;
-      if (server) await server.close();
+      await within(
+        (async () => {
+          if (serverStarting) await serverStarting;
+          if (server) await server.close();
+        })(),
+        SOCKET_END_LIMIT_MS,
+      );
+      finished = true;
       server = undefined;
       kmsg?.close();
       kmsg = undefined;
     },
   };
+}
+
+/**
+ * Waits for `work`, at most `ms`. The timer is referenced while the socket's handles are not (they
+ * must never keep a finished agent alive): without it the event loop could run dry while the run's
+ * end waits for the socket, and Node would exit 0 before the command printed or returned anything.
+ */
+function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }

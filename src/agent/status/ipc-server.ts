@@ -1,4 +1,4 @@
-// The live status socket served with node-ipc: broadcasts events, answers "status"; never holds the process.
+// The live status socket served with node-ipc: broadcasts events, answers "status"; holds the process only while it closes.
 
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -65,8 +65,9 @@ export async function startIpcServer(options: LiveServerOptions): Promise<LiveSe
           for (const s of sockets) s.destroy();
           resolve();
         };
+        // Referenced, unlike the server and its sockets: while the clients drain, this timer is what
+        // keeps the agent alive (an event loop with nothing referenced exits mid-close, with code 0).
         const timer = setTimeout(done, CLOSE_GRACE_MS);
-        timer.unref();
         // end() rather than destroy(): the final events already written still reach the clients.
         for (const s of sockets) s.end();
         if (server) server.close(() => done());

@@ -1,6 +1,8 @@
 // Proves the node-ipc status socket: snapshot on request, events until close, refusals.
 
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +46,23 @@ describe('node-ipc status socket', () => {
     await closed;
     expect(seen.map((e) => e.event)).toEqual(['step-start', 'finish']);
     expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('keeps the process alive while it closes (its socket and clients are unreferenced, its grace timer is not), and ends even if a client never closes', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cloudlet-ipc-'));
+    const socketPath = join(dir, 'agent.sock');
+    const server = await startIpcServer({ socketPath, snapshot: () => doc('running') });
+    // A client that keeps its end open after the agent ends its own.
+    const client = connect({ path: socketPath, allowHalfOpen: true });
+    await once(client, 'connect');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const closing = server.close();
+    // Counted in the same tick: nothing else has run in between.
+    expect(timers()).toBe(before + 1);
+    await closing;
+    expect(existsSync(socketPath)).toBe(false);
+    client.destroy();
   });
 
   it('refuses to connect when nobody serves the socket', async () => {

@@ -11,7 +11,10 @@ export interface LiveServerOptions {
 export interface LiveServer {
   /** sends an already scrubbed event to every connected client; never blocks */
   broadcast(event: LiveEvent): void;
-  /** lets clients read what was sent, then stops listening and removes the socket */
+  /**
+   * lets clients read what was sent, then stops listening and removes the socket; resolves within a
+   * short grace whatever the clients do, and keeps the process alive until it has
+   */
   close(): Promise<void>;
 }
 

@@ -60,7 +60,8 @@ export async function planImageDisk(input: DiskStageInput): Promise<PlannedDisk>
     const manifestBytes = req.manifestFile ? await readFile(req.manifestFile) : undefined;
     const actions = planPrepare({ agentBinary: req.agentBinary, facts, ...(manifestBytes ? { manifestBytes } : {}), ...(preset ? { presetBytes: preset.bytes } : {}) });
     await applyPrepare(staged.root, actions);
-    const epoch = req.sourceDateEpoch ?? staged.newestMtime;
+    // Like SOURCE_DATE_EPOCH, whole seconds: a directory's mtimes carry nanoseconds.
+    const epoch = req.sourceDateEpoch ?? Math.floor(staged.newestMtime);
     await clampMtimes(staged.root, epoch);
     const kernel = await joinRoot(staged.root, boot.kernel);
     const initrd = boot.initrd ? await joinRoot(staged.root, boot.initrd) : undefined;

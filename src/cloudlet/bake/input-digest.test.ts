@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realSystem } from '../../system/real-system';
-import { inputDigest } from './input-digest';
+import { DigestMemo } from './input-digest';
+
+async function inputDigest(path: string, memoDir: string, system: ReturnType<typeof realSystem>) {
+  const memo = await DigestMemo.load(memoDir);
+  const result = await memo.digest(path, system);
+  await memo.save();
+  return result;
+}
 
 const dirs: string[] = [];
 function temp(): string {

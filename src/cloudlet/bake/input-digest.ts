@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AgentError } from '../../errors';
 import type { System } from '../../system/system';
 
@@ -22,26 +22,41 @@ export interface DigestResult {
 /** Cap on entries walked in a directory input, so a runaway tree fails clearly instead of exhausting memory. */
 export const MAX_TREE_ENTRIES = 2_000_000;
 
-export async function inputDigest(path: string, memoDir: string, system: System): Promise<DigestResult> {
-  const memoFile = join(memoDir, 'digests.json');
-  const memo = await readMemo(memoFile);
-  const used: Memo = {};
-  const st = await lstat(path, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
-    throw new AgentError('E_BAKE_INPUT', `cannot read the image ${path}: ${err.code === 'ENOENT' ? 'it does not exist' : err.message}`, {
-      where: path,
-      fix: 'give an image directory, a tarball (.tar, .tar.gz, .tar.zst, .tar.xz), an OCI image layout or a docker save archive',
-    });
-  });
-  let result: DigestResult;
-  if (st.isDirectory()) result = await treeDigest(path, memo, used, await treeXattrs(path, system));
-  else if (st.isFile()) {
-    const digest = await fileDigest(path, memo, used);
-    result = { digest: `sha256:${digest}`, bytes: Number(st.size), files: 1 };
-  } else {
-    throw new AgentError('E_BAKE_INPUT', `the image ${path} is neither a file nor a directory`, { where: path, fix: 'point at an image directory or an archive file' });
+/**
+ * The memo of file digests kept in the cache between bakes. Loaded once, asked for any number of
+ * inputs, saved once: only the entries of this bake's inputs are kept, so it never grows past them.
+ */
+export class DigestMemo {
+  private readonly used: Memo = {};
+
+  private constructor(
+    private readonly file: string,
+    private readonly memo: Memo,
+  ) {}
+
+  static async load(dir: string): Promise<DigestMemo> {
+    const file = join(dir, 'digests.json');
+    return new DigestMemo(file, await readMemo(file));
   }
-  await writeMemo(memoDir, memoFile, used);
-  return result;
+
+  async digest(path: string, system: System): Promise<DigestResult> {
+    const st = await lstat(path, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new AgentError('E_BAKE_INPUT', `cannot read ${path}: ${err.code === 'ENOENT' ? 'it does not exist' : err.message}`, {
+        where: path,
+        fix: 'give an image directory, a tarball (.tar, .tar.gz, .tar.zst, .tar.xz), an OCI image layout or a docker save archive',
+      });
+    });
+    if (st.isDirectory()) return treeDigest(path, this.memo, this.used, await treeXattrs(path, system));
+    if (st.isFile()) return { digest: `sha256:${await fileDigest(path, this.memo, this.used, st)}`, bytes: Number(st.size), files: 1 };
+    throw new AgentError('E_BAKE_INPUT', `${path} is neither a file nor a directory`, { where: path, fix: 'point at an image directory or an archive file' });
+  }
+
+  async save(): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(this.used));
+    await rename(tmp, this.file);
+  }
 }
 
 async function treeDigest(root: string, memo: Memo, used: Memo, xattrs: Map<string, string>): Promise<DigestResult> {
@@ -118,13 +133,4 @@ async function readMemo(file: string): Promise<Memo> {
   } catch {
     return {};
   }
-}
-
-/** Only the entries of this input are kept for it; entries of other inputs stay. */
-async function writeMemo(dir: string, file: string, used: Memo): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const merged = { ...(await readMemo(file)), ...used };
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(merged));
-  await rename(tmp, file);
 }

@@ -1,9 +1,10 @@
 // Puts a cache entry's files into --out: hard links on the same filesystem, sparse copies elsewhere; never a half-written name.
 
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AgentError } from '../../errors';
 import type { System } from '../../system/system';
+import { processAlive } from './stage-cache';
 
 export interface EntryFile {
   /** file name inside the entry and in --out */
@@ -46,6 +47,7 @@ export async function intactFiles(dir: string): Promise<EntryFile[] | undefined>
 /** Links (or copies) each file into `out` under a temporary name, then renames: `out` never holds a partial output under a final name. */
 export async function publish(dir: string, files: readonly EntryFile[], out: string, system: System): Promise<string[]> {
   await mkdir(out, { recursive: true });
+  await removeStaleTemps(out, files.map((f) => basename(f.name)));
   const sameDevice = (await stat(dir)).dev === (await stat(out)).dev;
   const placed: string[] = [];
   for (const f of files) {
@@ -66,6 +68,14 @@ export async function publish(dir: string, files: readonly EntryFile[], out: str
     placed.push(to);
   }
   return placed;
+}
+
+/** Temporary names left in `out` by a bake that was killed while publishing these files (its process is gone). */
+async function removeStaleTemps(out: string, names: readonly string[]): Promise<void> {
+  for (const entry of await readdir(out)) {
+    const m = /^\.(.+)\.cloudlet-(\d+)$/.exec(entry);
+    if (m?.[1] && names.includes(m[1]) && !processAlive(Number(m[2]))) await rm(join(out, entry), { force: true });
+  }
 }
 
 /** cp keeps holes (a raw disk is mostly holes) where Node's copyFile would write them out as zeros. */

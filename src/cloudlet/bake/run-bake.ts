@@ -9,7 +9,7 @@ import { describeDisk, diskCommands, DRY_RUN_PATHS } from '../disk';
 import { convert, describe as describeTarget, optionsFor, recipeTools, type Recipe, type TargetContext } from '../targets';
 import { sha256File } from '../targets/file-digest';
 import { buildPlannedDisk, DISK_FILE, outputName, planImageDisk, readDiskFacts, type DiskFacts, type PlannedDisk } from './disk-stage';
-import { inputDigest } from './input-digest';
+import { DigestMemo } from './input-digest';
 import { humanBytes, type ProgressSink } from './progress';
 import { intactFiles, publish, recordFiles, type EntryFile } from './publish';
 import type { BakeRequest } from './request';
@@ -66,15 +66,16 @@ function targetContext(facts: DiskFacts, diskKey: string, epoch: number, req: Ba
 export async function runBake(req: BakeRequest, system: System, progress: ProgressSink): Promise<BakeReport> {
   const cache = new StageCache(req.cacheDir);
   await cache.sweep();
-  const memo = join(req.cacheDir, 'memo');
+  const memo = await DigestMemo.load(join(req.cacheDir, 'memo'));
   const packages = [...DISK_PACKAGES, ...req.targets.flatMap((r) => packagesOfTools(recipeTools(r)))];
   const [tools, input, agent, manifest, preset] = await Promise.all([
     toolVersions(system, packages),
-    inputDigest(req.image, memo, system),
-    inputDigest(req.agentBinary, memo, system),
+    memo.digest(req.image, system),
+    memo.digest(req.agentBinary, system),
     fileSha(req.manifestFile),
     fileSha(req.presetFile),
   ]);
+  await memo.save();
   const what = { input: input.digest, ref: req.ref, manifest, preset, agent: agent.digest };
   const seed = stageKey('seed', what);
   // Without SOURCE_DATE_EPOCH the epoch is the newest mtime inside the image: a function of the input, known once staged.

@@ -77,12 +77,13 @@ export class StageCache {
     }
     for (const name of names) {
       const pid = Number(/-(\d+)-[^-]+$/.exec(name)?.[1]);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await rm(join(tmpRoot, name), { recursive: true, force: true });
+      if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await rm(join(tmpRoot, name), { recursive: true, force: true });
     }
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, and belongs to someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

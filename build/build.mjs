@@ -1,8 +1,8 @@
-// `npm run build`: validators -> esbuild bundle -> Node SEA executable (dist/cloudlet-agent). Offline.
+// `npm run build`: validators -> esbuild bundles -> Node SEA executables (dist/cloudlet-agent, dist/cloudlet). Offline.
 //
 // Usage: node build/build.mjs [--bundle-only] [--entry FILE]
-//   --bundle-only  stop after dist/cloudlet-agent.cjs (fast; run it with node_modules/.bin/node)
-//   --entry FILE   bundle another entry instead of src/agent/main.ts (for trying the build itself)
+//   --bundle-only  stop after the bundles, dist/<program>.cjs (fast; run them with node_modules/.bin/node)
+//   --entry FILE   build only dist/cloudlet-agent, from another entry than src/agent/main.ts (for trying the build itself)
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -31,23 +31,57 @@ async function runValidatorGenerator() {
   process.stdout.write(`validators: generated in ${Math.round(performance.now() - started)} ms\n`);
 }
 
+/** The executables of this repository: name (dist/NAME, its bundle dist/NAME.cjs) and entry. */
+const PROGRAMS = [
+  { name: 'cloudlet-agent', entry: join(REPO, 'src', 'agent', 'main.ts') },
+  { name: 'cloudlet', entry: join(REPO, 'src', 'cloudlet', 'main.ts') },
+];
+
 // A broken injection (e.g. a binary stripped after postject) only shows when it runs.
-function checkExecutable(executable) {
+function checkExecutable(name, executable) {
   let out;
   try {
-    // A bogus NODE_OPTIONS proves execArgvExtension "none": the environment cannot change the agent.
+    // A bogus NODE_OPTIONS proves execArgvExtension "none": the environment cannot change the program.
     out = execFileSync(executable, ['--version'], {
       encoding: 'utf8',
       timeout: 10_000,
       env: { ...process.env, NODE_OPTIONS: '--cloudlet-not-an-option' },
     });
   } catch (err) {
-    throw new Error(`the built executable does not run: ${err.stderr || err.message}`, { cause: err });
+    throw new Error(`the built executable ${name} does not run: ${err.stderr || err.message}`, { cause: err });
   }
-  if (!out.includes(`node ${process.version}`)) {
-    throw new Error(`"cloudlet-agent --version" printed "${out.trim()}", expected the embedded node ${process.version}`);
+  if (!out.startsWith(`${name} `) || !out.includes(`node ${process.version}`)) {
+    throw new Error(`"${name} --version" printed "${out.trim()}", expected "${name} VERSION (node ${process.version})"`);
   }
   return out.trim();
+}
+
+async function bundleProgram({ name, entry }) {
+  const bundleFile = join(DIST, `${name}.cjs`);
+  const started = performance.now();
+  const { bytes, metafile } = await bundle({ entry, outfile: bundleFile, repo: REPO });
+  const licences = `${name}.THIRD-PARTY-LICENSES`;
+  const packages = writeThirdPartyLicences({ repo: REPO, metafile, out: join(DIST, licences), program: name });
+  process.stdout.write(`bundle: dist/${name}.cjs ${mb(bytes)} in ${Math.round(performance.now() - started)} ms; licences: dist/${licences} (Node.js and ${packages} bundled packages)\n`);
+  return bundleFile;
+}
+
+function buildExecutable({ name, train }, bundleFile) {
+  const executable = join(DIST, name);
+  const started = performance.now();
+  // A directory of its own: builds started at the same time must not share a blob.
+  mkdirSync(join(REPO, '.cache'), { recursive: true });
+  const workDir = mkdtempSync(join(REPO, '.cache', 'sea-'));
+  try {
+    const exitCodes = buildSea({ repo: REPO, bundleFile, executable, workDir, program: train ? name : undefined });
+    if (exitCodes.some((code) => code !== 0)) {
+      process.stderr.write(`code cache of ${name}: a training command failed (exit codes ${exitCodes.join(', ')}): the cache holds less, the executable is not affected\n`);
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  process.stdout.write(`executable: dist/${name} ${mb(statSync(executable).size)} in ${Math.round(performance.now() - started)} ms\n`);
+  return executable;
 }
 
 async function main() {
@@ -61,33 +95,16 @@ async function main() {
   mkdirSync(DIST, { recursive: true });
   if (!values.entry) await runValidatorGenerator();
 
-  const entry = values.entry ? resolve(values.entry) : join(REPO, 'src', 'agent', 'main.ts');
-  const bundleFile = join(DIST, 'cloudlet-agent.cjs');
-  const started = performance.now();
-  const { bytes, metafile } = await bundle({ entry, outfile: bundleFile, repo: REPO });
-  process.stdout.write(`bundle: dist/cloudlet-agent.cjs ${mb(bytes)} in ${Math.round(performance.now() - started)} ms\n`);
-  const packages = writeThirdPartyLicences({ repo: REPO, metafile, out: join(DIST, 'THIRD-PARTY-LICENSES') });
-  process.stdout.write(`licences: dist/THIRD-PARTY-LICENSES (Node.js and ${packages} bundled packages)\n`);
+  // Only a program's own entry can run its training command lines.
+  const programs = values.entry
+    ? [{ name: 'cloudlet-agent', entry: resolve(values.entry), train: false }]
+    : PROGRAMS.map((program) => ({ ...program, train: true }));
+  // Every bundle first: a source error stops the build before the slow part.
+  const bundles = await Promise.all(programs.map(bundleProgram));
   if (values['bundle-only']) return;
 
-  const executable = join(DIST, 'cloudlet-agent');
-  const seaStarted = performance.now();
-  // A directory of its own: builds started at the same time must not share a blob.
-  mkdirSync(join(REPO, '.cache'), { recursive: true });
-  const workDir = mkdtempSync(join(REPO, '.cache', 'sea-'));
-  try {
-    // Only the agent's own entry can run the training command lines.
-    const exitCodes = buildSea({ repo: REPO, bundleFile, executable, workDir, train: !values.entry });
-    if (exitCodes.some((code) => code !== 0)) {
-      process.stderr.write(`code cache: a training command failed (exit codes ${exitCodes.join(', ')}): the cache holds less, the executable is not affected\n`);
-    }
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
-  process.stdout.write(
-    `executable: dist/cloudlet-agent ${mb(statSync(executable).size)} in ${Math.round(performance.now() - seaStarted)} ms\n`,
-  );
-  process.stdout.write(`check: ${checkExecutable(executable)}\n`);
+  const executables = programs.map((program, i) => buildExecutable(program, bundles[i]));
+  programs.forEach((program, i) => process.stdout.write(`check: ${checkExecutable(program.name, executables[i])}\n`));
 }
 
 main().catch((err) => {

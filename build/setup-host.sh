@@ -12,6 +12,13 @@ if [ "$what" = test ]; then
   # blackbox: real config disks (ISO9660, vfat, cloud-localds), xfs/btrfs/LUKS/partition-table probes, SVG checks, the .deb,
   # a pty standing in for the xenbus device (socat).
   pkgs+=(genisoimage xorriso dosfstools mtools cloud-image-utils xfsprogs btrfs-progs cryptsetup-bin fdisk libxml2-utils dpkg-dev kmod cpio socat)
+  # the tools cloudlet's package depends on (its package test asks dpkg which package owns each).
+  pkgs+=(qemu-utils syslinux syslinux-common systemd-boot-efi zstd xz-utils)
+  # bake inputs: xattrs (attr: getfattr/setfattr, which cloudlet runs too), OCI layouts and docker archives made offline
+  # (umoci, skopeo), staged trees compared with the source (rsync).
+  pkgs+=(attr umoci skopeo rsync)
+  # VM tier: the UEFI firmware a baked disk boots under (SeaBIOS comes with QEMU).
+  pkgs+=(ovmf)
   if [ -f "$repo/test/vm/apt-packages.txt" ]; then
     mapfile -t vm < <(grep -vE '^\s*(#|$)' "$repo/test/vm/apt-packages.txt")
     pkgs+=("${vm[@]}")

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   E_USERDATA_TOO_LARGE: EXIT.usage,
   E_CONFIG_INVALID: EXIT.usage,
   E_FACTS_INVALID: EXIT.usage,
+  E_REPORT_INVALID: EXIT.usage,
   E_PATH_ESCAPE: EXIT.usage,
   E_REQUIREMENTS_UNMET: EXIT.unmet,
   E_ENTRYPOINT_MISSING: EXIT.usage,
@@ -34,6 +35,7 @@ export const ERROR_CODES = {
   E_STATUS_TIMEOUT: EXIT.timeout,
   E_BAKE_INPUT: EXIT.usage,
   E_BAKE_SIZE: EXIT.usage,
+  E_BAKE_TARGET: EXIT.usage,
   E_BAKE_TOOL: EXIT.failed,
   E_BAKE_OUTPUT: EXIT.failed,
   E_INTERNAL: EXIT.failed,
@@ -96,9 +98,9 @@ export class AgentError extends Error {
   }
 }
 
-/** Any thrown value as an AgentError; unknown failures become E_INTERNAL with the cause kept. */
-export function asAgentError(err: unknown): AgentError {
+/** Any thrown value as an AgentError; unknown failures become E_INTERNAL with the cause kept, blamed on `program`. */
+export function asAgentError(err: unknown, program = 'cloudlet-agent'): AgentError {
   if (err instanceof AgentError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new AgentError('E_INTERNAL', message, { cause: err, fix: 'this is a bug in cloudlet-agent; report it with the output above' });
+  return new AgentError('E_INTERNAL', message, { cause: err, fix: `this is a bug in ${program}; report it with the output above` });
 }

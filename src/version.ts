@@ -1,5 +1,8 @@
-// The agent's version, taken from package.json at build time.
+// The version of both programs (one package.json), taken at build time.
 
 import pkg from '../package.json';
 
-export const AGENT_VERSION: string = pkg.version;
+export const VERSION: string = pkg.version;
+
+/** The agent's version, as its status files record it. */
+export const AGENT_VERSION: string = VERSION;

@@ -16,6 +16,15 @@ export function agentCommand(): string[] {
   return [bin];
 }
 
+/** The host program under test: dist/cloudlet, or CLOUDLET_BIN (e.g. "node dist/cloudlet.cjs"). */
+export function cloudletCommand(): string[] {
+  const override = process.env.CLOUDLET_BIN;
+  if (override) return override.split(' ');
+  const bin = join(REPO, 'dist', 'cloudlet');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run "npm run build" first`);
+  return [bin];
+}
+
 /** A file tree: path -> content (string), or { content, mode }, or { symlink: target }, or { dir: true }. */
 export type TreeEntry = string | { content: string; mode?: number } | { symlink: string } | { dir: true; mode?: number };
 export type Tree = Record<string, TreeEntry>;
@@ -66,7 +75,15 @@ export interface RunOptions {
 /** Runs the agent with `args`; inside a private mount namespace unless told otherwise. */
 export function runAgent(args: string[], options: RunOptions = {}): AgentRun {
   const cmd = agentCommand();
-  const full = options.namespace === false ? cmd : ['unshare', '-m', '--propagation', 'private', ...cmd];
+  return runCommand(options.namespace === false ? cmd : ['unshare', '-m', '--propagation', 'private', ...cmd], args, options);
+}
+
+/** Runs the host program with `args` (it mounts nothing: no namespace). */
+export function runCloudlet(args: string[], options: Omit<RunOptions, 'namespace'> = {}): AgentRun {
+  return runCommand(cloudletCommand(), args, options);
+}
+
+function runCommand(full: string[], args: string[], options: RunOptions): AgentRun {
   const r = spawnSync(full[0] as string, [...full.slice(1), ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...options.env },

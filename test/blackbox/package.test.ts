@@ -1,7 +1,7 @@
-// The Debian package from build/package-deb.sh: control fields, contents and modes, maintainer scripts.
+// The Debian packages from build/package-deb.sh: control fields, contents and modes, maintainer scripts; the agent's and cloudlet's.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, tempDir } from './harness';
@@ -20,8 +20,27 @@ function sh(cmd: string, args: string[], env: Record<string, string> = {}): stri
   return r.stdout;
 }
 
-function field(name: string): string {
-  return sh('dpkg-deb', ['--field', deb, name]).trim();
+function field(name: string, from = deb): string {
+  return sh('dpkg-deb', ['--field', from, name]).trim();
+}
+
+/** A private copy of a built executable: a build running meanwhile must not swap it under the comparison. */
+function copyOfBuilt(name: string): string {
+  const built = join(REPO, 'dist', name);
+  if (!existsSync(built)) throw new Error(`${built} is missing: run "npm run build" first`);
+  const copy = join(work.dir, name);
+  copyFileSync(built, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
+
+/** The files (not directories) a package installs, as paths inside the root. */
+function filesOf(from: string): string[] {
+  return sh('dpkg-deb', ['-c', from])
+    .split('\n')
+    .filter((line) => !line.startsWith('d'))
+    .map((line) => /\.(\/\S+)/.exec(line)?.[1])
+    .filter((path): path is string => path !== undefined);
 }
 
 function mode(path: string): number {
@@ -55,19 +74,14 @@ function runMaintainerScript(script: string, arg: string | string[], fakes: stri
 }
 
 beforeAll(() => {
-  const built = join(REPO, 'dist', 'cloudlet-agent');
-  if (!existsSync(built)) throw new Error(`${built} is missing: run "npm run build" first`);
   for (const tool of ['dpkg-deb', 'md5sum']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y dpkg coreutils`);
   }
   work = tempDir('cloudlet-package-');
-  // A private copy: a build running meanwhile must not swap the executable under the comparison.
-  agent = join(work.dir, 'cloudlet-agent');
-  copyFileSync(built, agent);
-  chmodSync(agent, 0o755);
+  agent = copyOfBuilt('cloudlet-agent');
   deb = join(work.dir, `cloudlet-agent_${VERSION}_amd64.deb`);
   // gzip: the test checks the package, not the compressor, and xz takes three times as long.
-  sh('bash', [join(REPO, 'build', 'package-deb.sh')], { DEB_OUTPUT: deb, DEB_AGENT: agent, DEB_COMPRESSION: 'gzip' });
+  sh('bash', [join(REPO, 'build', 'package-deb.sh'), 'cloudlet-agent'], { DEB_OUTPUT: deb, DEB_AGENT: agent, DEB_COMPRESSION: 'gzip' });
   root = join(work.dir, 'root');
   sh('dpkg-deb', ['-x', deb, root]);
   sh('dpkg-deb', ['-e', deb, join(work.dir, 'control')]);
@@ -189,5 +203,81 @@ describe('maintainer scripts', () => {
     if (units.length > 0) expect(onRemove).toEqual([`systemctl --quiet --no-reload disable ${units.sort().join(' ')}`]);
     else expect(onRemove).toEqual([]);
     expect(runMaintainerScript('prerm', 'upgrade', ['systemctl'])).toEqual([]);
+  });
+});
+
+describe('the cloudlet package', () => {
+  let cloudletDeb: string;
+  let cloudletRoot: string;
+  let cloudlet: string;
+
+  beforeAll(() => {
+    cloudlet = copyOfBuilt('cloudlet');
+    cloudletDeb = join(work.dir, `cloudlet_${VERSION}_amd64.deb`);
+    sh('bash', [join(REPO, 'build', 'package-deb.sh'), 'cloudlet'], { DEB_OUTPUT: cloudletDeb, DEB_CLOUDLET: cloudlet, DEB_COMPRESSION: 'gzip' });
+    cloudletRoot = join(work.dir, 'cloudlet-root');
+    sh('dpkg-deb', ['-x', cloudletDeb, cloudletRoot]);
+    sh('dpkg-deb', ['-e', cloudletDeb, join(work.dir, 'cloudlet-control')]);
+  });
+
+  it('names the package, version and arch, and depends on the agent package of the very same version', () => {
+    expect(field('Package', cloudletDeb)).toBe('cloudlet');
+    expect(field('Version', cloudletDeb)).toBe(VERSION.replace(/-/g, '~'));
+    expect(field('Architecture', cloudletDeb)).toBe('amd64');
+    const depends = field('Depends', cloudletDeb).split(/,\s*/);
+    expect(depends).toContain(`cloudlet-agent (= ${field('Version')})`);
+    for (const lib of ['libc6', 'libstdc++6', 'libgcc-s1']) expect(depends.some((d) => d.startsWith(`${lib} `) || d === lib)).toBe(true);
+  });
+
+  it('depends on the Debian package of every tool bake runs, as dpkg names the owner of each on this machine', () => {
+    const depends = field('Depends', cloudletDeb).split(/,\s*/).map((d) => d.split(' ')[0]);
+    const tools = ['qemu-img', 'mkfs.ext4', 'mkfs.vfat', 'mcopy', 'sfdisk', 'syslinux', 'zstd', 'xz', 'xmllint'].map((t) => {
+      const path = sh('sh', ['-c', `command -v ${t} || true`]).trim();
+      if (path === '') throw new Error(`${t} is missing on this machine: bash build/setup-host.sh test`);
+      return path;
+    });
+    const files = ['/usr/lib/syslinux/mbr/gptmbr.bin', '/usr/lib/systemd/boot/efi/systemd-bootx64.efi'];
+    // dpkg knows a file by the path its package ships, which may sit behind the merged-/usr links.
+    const spellings = (path: string) => [path, realpathSync(path), path.replace(/^\/usr(?=\/s?bin\/)/, '')];
+    const paths = [...tools, ...files];
+    const r = spawnSync('dpkg', ['-S', ...new Set(paths.flatMap(spellings))], { encoding: 'utf8' });
+    const owners = new Map(r.stdout.split('\n').flatMap((line) => {
+      const m = /^([^:\s]+)(?::[a-z0-9]+)?: (\/.*)$/.exec(line);
+      return m ? [[m[2] as string, m[1] as string] as const] : [];
+    }));
+    for (const path of paths) {
+      const owner = spellings(path).map((p) => owners.get(p)).find((o) => o !== undefined);
+      expect(owner, `no installed package owns ${path}: bash build/setup-host.sh test`).toBeDefined();
+      expect(depends, `${path} comes from ${owner}`).toContain(owner);
+    }
+  });
+
+  it('installs /usr/bin/cloudlet with mode 0755, byte for byte the built one, and it runs after dpkg -x', () => {
+    const installed = join(cloudletRoot, 'usr/bin/cloudlet');
+    expect(mode(installed)).toBe(0o755);
+    expect(readFileSync(installed).equals(readFileSync(cloudlet))).toBe(true);
+    const out = sh(installed, ['--version']);
+    expect(out).toContain(`cloudlet ${VERSION} (node v24.`);
+  });
+
+  it('ships no file of the agent package, so both install side by side', () => {
+    const agentFiles = new Set(filesOf(deb));
+    const own = filesOf(cloudletDeb);
+    expect(own).toContain('/usr/bin/cloudlet');
+    expect(own.filter((f) => agentFiles.has(f))).toEqual([]);
+  });
+
+  it('carries the licence texts of Node.js and of the packages its bundle holds', () => {
+    const text = readFileSync(join(cloudletRoot, 'usr/share/doc/cloudlet/THIRD-PARTY-LICENSES'), 'utf8');
+    expect(text.split('\n')[0]).toBe('Software included in cloudlet and its licences');
+    for (const name of ['Node.js 24.', 'ajv ']) expect(text).toContain(name);
+    expect(readFileSync(join(cloudletRoot, 'usr/share/doc/cloudlet/copyright'), 'utf8')).toContain('Upstream-Name: cloudlet\n');
+  });
+
+  it('holds nothing outside /usr, lists correct md5sums, and has no maintainer scripts', () => {
+    expect(readdirSync(cloudletRoot).sort()).toEqual(['usr']);
+    const out = spawnSync('md5sum', ['--check', '--quiet', join(work.dir, 'cloudlet-control', 'md5sums')], { cwd: cloudletRoot, encoding: 'utf8' });
+    expect(out.status, out.stdout + out.stderr).toBe(0);
+    expect(readdirSync(join(work.dir, 'cloudlet-control')).sort()).toEqual(['control', 'md5sums']);
   });
 });

@@ -1,75 +1,15 @@
-// The shape of a command, and the small helpers every command shares to read its arguments.
+// The agent's commands in the shared command shape (src/cli-kit/), with errors and help naming cloudlet-agent.
 
-import { parseArgs } from 'node:util';
-import { AgentError, type ExitCode } from '../../errors';
-import type { System } from '../../system/system';
+import { parseCommandArgs as parseProgramArgs, stringFlag, type Command, type ParsedArgs } from '../../cli-kit/command';
 
-export type FlagSpec = Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
+export { boolFlag, printJson, stringFlag, type Command, type FlagSpec, type ParsedArgs } from '../../cli-kit/command';
 
-export interface Command {
-  /** the same name as its entry in ./commands.ts, which also holds the one-line summary */
-  name: string;
-  /** usage line after "cloudlet-agent NAME", e.g. "[--root DIR] [--json]" */
-  usage: string;
-  /** lines explaining the flags, shown by --help */
-  details: string[];
-  /** at least one example command line */
-  examples: string[];
-  flags: FlagSpec;
-  /** accepts "-- CMD..." or other positionals */
-  positionals?: boolean;
-  run(args: ParsedArgs, system: System): Promise<ExitCode>;
-}
-
-export interface ParsedArgs {
-  values: Record<string, string | boolean | string[] | undefined>;
-  positionals: string[];
-}
+export const AGENT_NAME = 'cloudlet-agent';
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...command.flags, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (!command.positionals && positionals.length > 0) {
-      throw new Error(`unexpected argument "${positionals[0]}"`);
-    }
-    return { values: values as ParsedArgs['values'], positionals };
-  } catch (err) {
-    throw new AgentError('E_USAGE', `cloudlet-agent ${command.name}: ${(err as Error).message}`, {
-      fix: `see "cloudlet-agent ${command.name} --help"`,
-    });
-  }
-}
-
-export function helpText(command: Command, summary: string): string {
-  return [
-    `cloudlet-agent ${command.name} ${command.usage}`.trimEnd(),
-    '',
-    summary,
-    ...(command.details.length ? ['', ...command.details.map((d) => `  ${d}`)] : []),
-    '',
-    'Examples:',
-    ...command.examples.map((e) => `  ${e}`),
-  ].join('\n');
-}
-
-export function stringFlag(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function boolFlag(args: ParsedArgs, name: string): boolean {
-  return args.values[name] === true;
+  return parseProgramArgs(AGENT_NAME, command, argv);
 }
 
 export function rootOf(args: ParsedArgs): string {
   return stringFlag(args, 'root') ?? '/';
-}
-
-export function printJson(system: System, value: unknown): void {
-  system.out(JSON.stringify(value, null, 2));
 }

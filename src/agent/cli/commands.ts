@@ -4,13 +4,7 @@
 // command runs: `--version`, `--help` and `status` start without them. The bundle initialises a module
 // reached only through import() when the import() runs.
 
-import type { Command } from './command';
-
-export interface CommandEntry {
-  name: string;
-  summary: string;
-  load(): Promise<Command>;
-}
+import type { CommandEntry } from '../../cli-kit/program';
 
 export const COMMANDS: readonly CommandEntry[] = [
   {

@@ -1,11 +1,8 @@
 // `cloudlet-agent specs`: prints the JSON Schema of the manifest or of the user data.
 
 import { AgentError, EXIT } from '../../errors';
-import manifestSchema from '../../manifest/manifest.schema.json';
-import userDataSchema from '../../manifest/user-data.schema.json';
+import { schemaJson } from '../../manifest/schemas';
 import type { Command } from './command';
-
-const SCHEMAS: Record<string, unknown> = { manifest: manifestSchema, 'user-data': userDataSchema };
 
 export const specsCommand: Command = {
   name: 'specs',
@@ -20,13 +17,13 @@ export const specsCommand: Command = {
   positionals: true,
   async run(args, system) {
     const [which = 'manifest', ...extra] = args.positionals;
-    const schema = SCHEMAS[which];
+    const schema = schemaJson(which);
     if (schema === undefined || extra.length > 0) {
       throw new AgentError('E_USAGE', `specs: unknown schema "${[which, ...extra].join(' ')}"`, {
         fix: 'use "cloudlet-agent specs manifest" or "cloudlet-agent specs user-data"',
       });
     }
-    system.out(JSON.stringify(schema, null, 2));
+    system.out(schema);
     return EXIT.ok;
   },
 };

@@ -5,7 +5,7 @@ import { decodeBase64 } from './base64';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
 import { parseJsonObject, stoppedAnswering } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
-import { MAX_USER_DATA_BYTES } from './user-data-bytes';
+import { MAX_USER_DATA_BYTES } from '../../manifest/user-data-bytes';
 
 const NAME = 'azure';
 const HEADERS = { Metadata: 'true' };

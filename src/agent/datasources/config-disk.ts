@@ -6,7 +6,7 @@ import { AgentError } from '../../errors';
 import type { BlockDevice } from '../../system/block-devices';
 import { fatReadFile } from './fat-reader';
 import { isoReadFile } from './iso9660-reader';
-import { readCapped } from './local-files';
+import { readCapped } from '../../manifest/user-data-file';
 import { findTool } from '../../system/tools';
 import { remainingMs } from './deadline';
 import type { DatasourceContext } from './types';

@@ -2,7 +2,7 @@
 
 import { AgentError } from '../../errors';
 import { findConfigDisk, readConfigDisk } from './config-disk';
-import { MAX_USER_DATA_BYTES } from './user-data-bytes';
+import { MAX_USER_DATA_BYTES } from '../../manifest/user-data-bytes';
 import { pick } from './meta-data';
 import { parseJsonObject } from './platform-errors';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';

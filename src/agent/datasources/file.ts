@@ -1,7 +1,7 @@
 // Platform "file": a default baked into the image at /etc/cloudlet/user-data.json, tried after every other.
 
 import { joinRoot } from '../../system/root-path';
-import { readCapped } from './local-files';
+import { readCapped } from '../../manifest/user-data-file';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 export const BAKED_USER_DATA = '/etc/cloudlet/user-data.json';

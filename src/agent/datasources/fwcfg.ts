@@ -2,7 +2,7 @@
 
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCapped } from './local-files';
+import { readCapped } from '../../manifest/user-data-file';
 import { findTool } from '../../system/tools';
 import { remainingMs } from './deadline';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';

@@ -2,7 +2,7 @@
 
 import { AgentError } from '../../errors';
 import { ResponseTooLarge, type HttpResponse } from '../../system/system';
-import { MAX_USER_DATA_BYTES, tooLarge } from './user-data-bytes';
+import { MAX_USER_DATA_BYTES, tooLarge } from '../../manifest/user-data-bytes';
 import type { DatasourceContext } from './types';
 
 export interface MetadataRequest {

@@ -2,8 +2,8 @@
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCapped } from './local-files';
-import { MAX_USER_DATA_BYTES } from './user-data-bytes';
+import { readCapped } from '../../manifest/user-data-file';
+import { MAX_USER_DATA_BYTES } from '../../manifest/user-data-bytes';
 import { credentialFrom, smbiosStrings } from './smbios-parse';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { validateUserData } from '../../manifest/config';
 import { need, type RunContext, type Step, type StepResult } from '../step';
 import { parseKernelCmdline } from './kernel-cmdline';
-import { readText, readUserDataFile } from './local-files';
+import { readText, readUserDataFile } from '../../manifest/user-data-file';
 import { DATASOURCES } from './registry';
 import { askPlatforms, type Attempt } from './run-platforms';
 import { selectPlatforms } from './select';
 import type { DatasourceResult } from './types';
-import { decodeUserData } from './user-data-bytes';
+import { decodeUserData } from '../../manifest/user-data-bytes';
 import { bringUpLinkLocal, type EphemeralLink } from './network-up';
 
 /** Platform name of user data given with --user-data FILE. */

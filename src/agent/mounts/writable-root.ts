@@ -1,6 +1,6 @@
 // A root that is read-only only for the early boot (the kernel's "ro", kept for fsck) is written to as its fstab says.
 
-import { readText } from '../datasources/local-files';
+import { readText } from '../../manifest/user-data-file';
 import { joinRoot } from '../../system/root-path';
 import type { System } from '../../system/system';
 import { runTool } from '../../system/tools';

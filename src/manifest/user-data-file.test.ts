@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCapped, readUserDataFile } from './local-files';
+import { readCapped, readUserDataFile } from './user-data-file';
 
 let dir: string;
 beforeEach(() => {

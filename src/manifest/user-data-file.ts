@@ -1,7 +1,7 @@
 // Reads a file of a config channel with a size cap, so a huge or endless file cannot exhaust memory.
 
 import { open } from 'node:fs/promises';
-import { AgentError } from '../../errors';
+import { AgentError } from '../errors';
 import { MAX_USER_DATA_BYTES } from './user-data-bytes';
 
 const CHUNK_BYTES = 64 << 10;

@@ -1,7 +1,7 @@
 // Turns the bytes a platform delivered into the user-data object: size cap, gzip, JSON, never echoing content.
 
-import { AgentError } from '../../errors';
-import { parseJsonText } from '../../manifest/json-text';
+import { AgentError } from '../errors';
+import { MAX_JSON_DEPTH, parseJsonText } from './json-text';
 
 // node:zlib loads only for gzip-compressed user data, which few platforms deliver.
 const zlib = () => require('node:zlib') as typeof import('node:zlib');
@@ -29,6 +29,13 @@ export function decodeUserData(bytes: Buffer, platform: string): Record<string, 
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return undefined;
   const parsed = parseJsonText(text);
+  if (!parsed.ok && parsed.tooDeep) {
+    throw invalid(
+      platform,
+      `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (line ${parsed.line}, column ${parsed.column})`,
+      `flatten the user data there: at most ${MAX_JSON_DEPTH} levels of arrays and objects`,
+    );
+  }
   if (!parsed.ok) {
     const where = parsed.atEnd ? ' (it ends too early)' : ` (line ${parsed.line}, column ${parsed.column})`;
     const hint = /^\s*#(cloud-config|!)/.test(text)

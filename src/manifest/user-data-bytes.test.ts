@@ -2,7 +2,8 @@
 
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
+import { AgentError } from '../errors';
+import { MAX_JSON_DEPTH } from './json-text';
 import { decodeUserData, MAX_USER_DATA_BYTES } from './user-data-bytes';
 
 function failure(fn: () => unknown): AgentError {
@@ -54,6 +55,15 @@ describe('decodeUserData', () => {
     const e = failure(() => decodeUserData(Buffer.from('#cloud-config\npackages: [x]\n'), 'nocloud'));
     expect(e.code).toBe('E_USERDATA_INVALID');
     expect(e.fix).toMatch(/not cloud-config/);
+  });
+
+  it.each([2000, 5000])('refuses user data nested %i deep as invalid input naming the place, not as a crash', (n) => {
+    const text = `{"config":{"x":${'['.repeat(n)}${']'.repeat(n)}}}`;
+    const e = failure(() => decodeUserData(Buffer.from(text), 'cmdline'));
+    expect(e.code).toBe('E_USERDATA_INVALID');
+    const column = '{"config":{"x":'.length + MAX_JSON_DEPTH - 2 + 1;
+    expect(e.message).toBe(`user data from cmdline nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (line 1, column ${column})`);
+    expect(e.fix).toMatch(new RegExp(`at most ${MAX_JSON_DEPTH} levels`));
   });
 
   it('refuses JSON that is not an object', () => {

@@ -1,12 +1,7 @@
-// Entry point of the `cloudlet` executable: the one place that calls process.exit for this program.
+// Entry point of `cloudlet`: the one place that ends the process (through runMain).
 
-import { dispatch } from './cli/dispatch';
+import { runMain } from '../cli-kit/run-main';
 import { realSystem } from '../system/real-system';
+import { dispatch } from './cli/dispatch';
 
-dispatch(process.argv.slice(2), realSystem()).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`cloudlet: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('cloudlet', () => dispatch(process.argv.slice(2), realSystem()));

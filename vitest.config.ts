@@ -7,7 +7,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'blackbox', include: ['test/blackbox/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false } },
-      { test: { name: 'vm', include: ['test/vm/**/*.test.ts'], environment: 'node', testTimeout: 900_000, hookTimeout: 1_800_000, fileParallelism: false } },
+      // Two TCG guests at once on two cores cost no more time each than one (boot-lab notes); concurrent tests boot in pairs.
+      { test: { name: 'vm', include: ['test/vm/**/*.test.ts'], environment: 'node', testTimeout: 900_000, hookTimeout: 1_800_000, fileParallelism: false, maxConcurrency: 2 } },
     ],
   },
 });

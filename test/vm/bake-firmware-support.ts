@@ -1,15 +1,12 @@
 // Boots a baked disk through its firmware (SeaBIOS or OVMF), no -kernel: the disk's own boot loaders must do it. Plus its tiny root.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VM_CACHE } from './paths';
-import { accelerator } from './qemu';
+import { bootVm, type VmResult } from './qemu';
 
 export type Firmware = 'seabios' | 'ovmf';
 
-export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
-export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
 const BUSYBOX = '/bin/busybox';
 const APPLETS = ['sh', 'mount', 'echo', 'cat', 'awk', 'poweroff'];
 
@@ -55,38 +52,7 @@ export function writeMarkerInitrd(dir: string): string {
   return out;
 }
 
-export interface FirmwareBoot {
-  console: string;
-  logFile: string;
-  code: number | null;
-  timedOut: boolean;
-}
-
-/** Boots `disk` (NVMe, writes to a temporary overlay) and resolves when the guest powers off or the guard kills it. */
-export function bootDisk(name: string, disk: string, firmware: Firmware, work: string, timeoutMs: number): Promise<FirmwareBoot> {
-  const accel = accelerator();
-  const args = ['-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max', '-m', '512', '-smp', '1'];
-  args.push('-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-nodefaults', '-nic', 'none');
-  if (firmware === 'ovmf') {
-    const vars = join(work, `${name}-vars.fd`);
-    copyFileSync(OVMF_VARS, vars);
-    args.push('-drive', `if=pflash,format=raw,unit=0,file=${OVMF_CODE},readonly=on`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
-  }
-  args.push('-drive', `file=${disk},if=none,id=disk0,format=raw,snapshot=on`, '-device', 'nvme,drive=disk0,serial=baked0');
-  const logDir = join(VM_CACHE, 'logs');
-  mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, `${name}.log`);
-  const secs = Math.ceil(timeoutMs / 1000);
-  const child = spawn('timeout', ['--kill-after=5', String(secs), 'qemu-system-x86_64', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => chunks.push(b));
-  child.stderr.on('data', (b: Buffer) => chunks.push(b));
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      const text = Buffer.concat(chunks).toString('utf8').replace(/\r\n/g, '\n');
-      writeFileSync(logFile, text);
-      // timeout(1) exits 124 when it had to stop QEMU, 137 when it killed it.
-      resolve({ console: text, logFile, code, timedOut: code === 124 || code === 137 });
-    });
-  });
+/** Boots `disk` from NVMe through `firmware` (writes go to a temporary overlay) until the guest powers off or the guard stops it. */
+export function bootDisk(name: string, disk: string, firmware: Firmware, timeoutMs: number): Promise<VmResult> {
+  return bootVm({ name, firmware, drives: [{ file: disk, bus: 'nvme', snapshot: true }], memoryMb: 512, timeoutMs });
 }

@@ -59,7 +59,7 @@ function expectBooted(text: string, logFile: string, firmware: 'bios' | 'uefi'):
 
 describe('baked disk under firmware', () => {
   it('SeaBIOS boots it: gptmbr.bin, syslinux on the ESP, kernel and initrd, root by PARTUUID, the init= path', async () => {
-    const boot = await bootDisk('bake-seabios', disk, 'seabios', work, BOOT_TIMEOUT_MS);
+    const boot = await bootDisk('bake-seabios', disk, 'seabios', BOOT_TIMEOUT_MS);
     expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
     expect(boot.code).toBe(0);
     const cmdline = expectBooted(boot.console, boot.logFile, 'bios');
@@ -69,7 +69,7 @@ describe('baked disk under firmware', () => {
   });
 
   it('OVMF boots it: systemd-boot as \\EFI\\BOOT\\BOOTX64.EFI, its entry\'s kernel and initrd, root by PARTUUID', async () => {
-    const boot = await bootDisk('bake-ovmf', disk, 'ovmf', work, BOOT_TIMEOUT_MS);
+    const boot = await bootDisk('bake-ovmf', disk, 'ovmf', BOOT_TIMEOUT_MS);
     expect(boot.timedOut, `guest did not power off; console: ${boot.logFile}`).toBe(false);
     expect(boot.code).toBe(0);
     const cmdline = expectBooted(boot.console, boot.logFile, 'uefi');

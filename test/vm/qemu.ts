@@ -1,13 +1,14 @@
 // Boots a kernel under QEMU (TCG only, always under a hard timeout) and hands back the serial console.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VM_CACHE } from './paths';
 
 export interface Drive {
   file: string;
-  format?: 'raw' | 'qcow2';
+  /** QEMU's block driver: a fixed VHD is "vpc" (it has only a footer, so QEMU would probe it as raw) */
+  format?: 'raw' | 'qcow2' | 'vmdk' | 'vpc' | 'vhdx';
   readonly?: boolean;
   /** writes go to a temporary overlay; the file is never changed */
   snapshot?: boolean;
@@ -18,9 +19,12 @@ export interface Drive {
 export interface VmOptions {
   /** names the console log: .cache/vm/logs/<name>.log */
   name: string;
-  kernel: string;
+  /** direct kernel boot; without it the firmware boots the first drive through the disk's own boot loader */
+  kernel?: string;
   initrd?: string;
-  append: string;
+  append?: string;
+  /** SeaBIOS (QEMU's default) or OVMF (UEFI, with a fresh copy of its variable store) */
+  firmware?: 'seabios' | 'ovmf';
   /** disks in order: virtio ones are /dev/vda, /dev/vdb, ...; NVMe ones /dev/nvme0n1, /dev/nvme1n1, ... */
   drives?: Drive[];
   fwCfg?: Array<{ name: string; file: string }>;
@@ -59,6 +63,10 @@ export interface VmResult {
   durationMs: number;
 }
 
+/** Debian's ovmf package: the firmware, read-only, and the template of its variable store. */
+export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
+export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
+
 const live = new Set<number>();
 process.on('exit', () => {
   for (const pid of live) killGroup(pid);
@@ -95,7 +103,13 @@ export function qemuArgs(o: VmOptions): string[] {
   const accel = accelerator();
   const args = ['-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max', '-m', String(o.memoryMb ?? 1024), '-smp', '1'];
   args.push('-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-nodefaults');
-  args.push('-kernel', o.kernel, '-append', o.append);
+  if (o.firmware === 'ovmf') {
+    const vars = join(VM_CACHE, 'logs', `${o.name}-OVMF_VARS.fd`);
+    mkdirSync(join(VM_CACHE, 'logs'), { recursive: true });
+    copyFileSync(OVMF_VARS, vars);
+    args.push('-drive', `if=pflash,format=raw,unit=0,file=${OVMF_CODE},readonly=on`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+  }
+  if (o.kernel) args.push('-kernel', o.kernel, '-append', o.append ?? '');
   if (o.initrd) args.push('-initrd', o.initrd);
   for (const [i, d] of (o.drives ?? []).entries()) {
     const opts = [`file=${d.file}`, d.bus === 'nvme' ? `if=none,id=disk${i}` : 'if=virtio', `format=${d.format ?? 'raw'}`];

@@ -33,6 +33,12 @@ describe('semanticProblems', () => {
     expect(problemsOf({ volatile: ['/.cloudlet/storage/x'], persistent: ['/.cloudlet'] }).map((p) => p.path)).toEqual(['/persistent/0', '/volatile/0']);
   });
 
+  it('refuses a template at or under /.cloudlet, so user data cannot rewrite the next boot\'s manifest or pristine copies', () => {
+    const problems = problemsOf({ templates: ['/etc/motd', '/.cloudlet/manifest', { path: '/.cloudlet//templates/etc/motd' }, '/.cloudlet', '/.cloudletx/ok'] });
+    expect(problems.map((p) => p.path)).toEqual(['/templates/1', '/templates/2/path', '/templates/3']);
+    expect(problems[0]?.message).toContain('/.cloudlet/manifest');
+  });
+
   it('finds a duplicate after normalizing, naming the first occurrence', () => {
     expect(problemsOf({ templates: ['/etc/motd', '/etc//motd/'] })).toEqual([
       { path: '/templates/1', message: '"/etc/motd" is listed twice in templates (also /templates/0)' },

@@ -68,7 +68,10 @@ function listItems(data: Obj, kind: Kind, problems: Problem[]): Item[] {
     const at = short ? base : `${base}/path`;
     const path = checkPath(short ? entry : isObj(entry) ? entry.path : undefined, at, problems);
     if (path === '/') problems.push({ path: at, message: `"/" cannot be ${kind === 'templates' ? 'a template' : kind}: name a directory or file below it` });
-    else if (path && kind !== 'templates' && (isWithin('/.cloudlet', path) || isWithin(path, '/.cloudlet'))) {
+    else if (path && kind === 'templates' && isWithin('/.cloudlet', path)) {
+      // Rendered from user data, it would let user data rewrite the manifest or the pristine copies of the next boot.
+      problems.push({ path: at, message: `"${path}" lies inside /.cloudlet, where the agent keeps the manifest and the pristine templates: a template may not be rendered there` });
+    } else if (path && kind !== 'templates' && (isWithin('/.cloudlet', path) || isWithin(path, '/.cloudlet'))) {
       problems.push({ path: at, message: `"${path}" would hide or live inside /.cloudlet, where the agent keeps the manifest, the pristine templates and the volume` });
     } else if (path) items.push({ kind, at, path });
     if (isObj(entry)) checkItemValues(entry, base, kind, problems);

@@ -2,7 +2,8 @@
 
 import { closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempPath } from './temp-names';
 
 export interface FileMeta {
   /** final permission bits, set whatever the umask */
@@ -16,15 +17,10 @@ const DIR_MODE = 0o755;
 /**
  * Created exclusively and without following a link: the name is never one that exists, so it need not
  * be unguessable. Readable by its owner only until the final mode is set, since rendered files may hold secrets.
+ * The name carries the writer's boot and pid, so a later run can tell one left by a killed writer (temp-names.ts).
  */
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const TEMP_MODE = 0o600;
-
-/** A fresh name beside `path`; long names must still fit NAME_MAX (255) with the suffix. */
-function tempPath(path: string): string {
-  const random = Math.random().toString(36).slice(2, 10);
-  return join(dirname(path), `.${basename(path).slice(0, 200)}.cloudlet-${process.pid}-${random}`);
-}
 
 /**
  * The directory fsyncs owed by writes that share them: a hundred files renamed into one directory

@@ -88,6 +88,13 @@ describe('kernel command line', () => {
     expect(b.motd).toBe('greeting=baked\nplatform=file\n');
   });
 
+  it('refuses a cloudlet.user-data-url= that is not a URL as invalid input (exit 2), not as a failing platform', () => {
+    const b = boot({ platforms: ['cmdline'], cmdline: 'console=ttyS0 cloudlet.user-data-url=http://[::1/ud.json' });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/error E_USERDATA_INVALID: cmdline: cloudlet\.user-data-url= is not a valid URL/);
+    expect(b.status).toMatchObject({ state: 'error', error: { code: 'E_USERDATA_INVALID' } });
+  });
+
   it('refuses cloudlet.platform= naming a platform the manifest does not list', () => {
     const b = boot({ platforms: ['cmdline'], cmdline: 'cloudlet.platform=ec2' });
     expect(b.code).toBe(1);

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgentError } from '../../errors';
 import type { ReportDoc } from '../status/formats';
 import { fakeSystem, type FakeSystem } from '../status/test-fixtures';
 import { xmlProblem } from '../status/xml-check';
@@ -80,10 +81,42 @@ describe('analyze', () => {
     await expect(analyze()).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining('no report to analyze') });
   });
 
-  it('refuses a report of another version', async () => {
+  /** The error analyze fails with; it must be invalid input (exit 2), never a crash. */
+  const refusal = async (...argv: string[]): Promise<AgentError> => {
+    const err = await analyze(...argv).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AgentError);
+    return err as AgentError;
+  };
+
+  it('refuses a report of another version as invalid input, exit 2', async () => {
     sys = fakeSystem();
     writeReport({ ...report, version: 99 });
-    await expect(analyze()).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining('not a version 1 report') });
+    const err = await refusal();
+    expect([err.code, err.exitCode]).toEqual(['E_REPORT_INVALID', 2]);
+    expect(err.message).toContain('version 99');
+    expect(err.message).toContain('version 1');
     expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'report.json'))).toBe(true);
+  });
+
+  it('refuses a report that is not JSON, or not the shape of a report, naming the JSON path, exit 2', async () => {
+    sys = fakeSystem();
+    mkdirSync(join(sys.hostPaths.run, 'cloudlet'), { recursive: true });
+    writeFileSync(join(sys.hostPaths.run, 'cloudlet', 'report.json'), JSON.stringify(report).slice(0, 100));
+    expect((await refusal()).exitCode).toBe(2);
+    const broken = [
+      { ...report, steps: 'none' },
+      { ...report, steps: [{ ...report.steps[0], items: null }] },
+      { ...report, steps: [{ ...report.steps[0], startMs: '1' }] },
+      { ...report, steps: [report.steps[0], { ...report.steps[1], items: [{ kind: 'platform', name: 'x', outcome: 'ok', startMs: 1 }] }] },
+    ];
+    const paths = ['/steps', '/steps/0/items', '/steps/0/startMs', '/steps/1/items/0/durationMs'];
+    for (const [i, doc] of broken.entries()) {
+      writeReport(doc);
+      const err = await refusal('--svg', join(sys.hostPaths.run, 'x.svg'));
+      expect([err.code, err.exitCode, err.problems[0]?.path]).toEqual(['E_REPORT_INVALID', 2, paths[i]]);
+    }
   });
 });

@@ -1,12 +1,12 @@
 // `cloudlet-agent analyze`: what took the time in this boot's run, as a blame table, a critical path or an SVG timeline.
 
 import { clip } from '../status/format';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AgentError, EXIT } from '../../errors';
-import { blame, criticalPath } from '../status/analysis';
+import { blame, criticalPath, parseReport } from '../status/analysis';
 import { formatDuration } from '../status/console-lines';
-import { REPORT_VERSION, type ReportDoc } from '../status/formats';
+import type { ReportDoc } from '../status/formats';
 import { statusPaths } from '../status/run-dir';
 import { timelineSvg } from '../status/svg';
 import { writeAtomic } from '../../system/atomic-write';
@@ -47,26 +47,27 @@ export const analyzeCommand: Command = {
   },
 };
 
+/** Copies of report.json are small: a larger file is not one, and is not read whole into memory. */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+
 function readReport(file: string): ReportDoc {
   let text: string;
   try {
+    if (statSync(file).size > MAX_REPORT_BYTES) {
+      throw new AgentError('E_REPORT_INVALID', `${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB: not a report.json`, {
+        where: file,
+        fix: 'point --report at a report.json written by cloudlet-agent',
+      });
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof AgentError) throw err;
     throw new AgentError('E_IO', `no report to analyze: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
       where: file,
       fix: 'the agent writes it when a run finishes; check "cloudlet-agent status", or pass --report FILE',
     });
   }
-  let report: ReportDoc;
-  try {
-    report = JSON.parse(text) as ReportDoc;
-  } catch (err) {
-    throw new AgentError('E_IO', `${file} is not JSON: ${(err as Error).message}`, { where: file, fix: 'point --report at a report.json written by cloudlet-agent' });
-  }
-  if (typeof report !== 'object' || report === null || report.version !== REPORT_VERSION || !Array.isArray(report.steps)) {
-    throw new AgentError('E_IO', `${file} is not a version ${REPORT_VERSION} report`, { where: file, fix: 'analyze it with the agent version that wrote it' });
-  }
-  return report;
+  return parseReport(text, file);
 }
 
 function printText(system: System, report: ReportDoc, rows: ReturnType<typeof blame>, path: ReturnType<typeof criticalPath>): void {

@@ -48,7 +48,7 @@ export const renderCommand: Command = {
     }
     const { ctx } = outcome;
     const secrets = ctx.state.userData?.secrets ?? [];
-    const plan = templatesPlanOf(ctx) ?? { items: [] };
+    const plan = templatesPlanOf(ctx) ?? { items: [], staleTemps: [] };
     if (json) {
       system.out(JSON.stringify({ ok: true, dryRun: options.dryRun, templates: plan.items.map(summaryOf) }, null, 2));
     } else {

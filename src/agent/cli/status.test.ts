@@ -56,6 +56,28 @@ describe('status from status.json', () => {
     expect(JSON.parse(sys.outLines.join('\n'))).toMatchObject({ state: 'not-started' });
   });
 
+  it('says status.json is unreadable, and how to fix it, when it is cut short: not that there is none', async () => {
+    sys = fakeSystem();
+    mkdirSync(join(sys.hostPaths.run, 'cloudlet'), { recursive: true });
+    const file = join(sys.hostPaths.run, 'cloudlet', 'status.json');
+    writeFileSync(file, JSON.stringify(doc({})).slice(0, 60));
+    expect(await status()).toBe(1);
+    const text = sys.outLines.join('\n');
+    expect(text).toContain(`${file} is unreadable: it is not whole JSON`);
+    expect(text).toContain('fix:');
+    expect(text).not.toMatch(/not started|no .*status\.json/);
+    sys.outLines.length = 0;
+    expect(await status('--json')).toBe(1);
+    expect(JSON.parse(sys.outLines.join('\n'))).toMatchObject({ state: 'unreadable', file, reason: expect.stringContaining('not whole JSON') });
+  });
+
+  it('says status.json is unreadable when it is of a version this agent does not read', async () => {
+    sys = fakeSystem();
+    writeStatus({ ...doc({}), version: 99 });
+    expect(await status()).toBe(1);
+    expect(sys.outLines.join('\n')).toContain('is unreadable: it is of version 99; this agent reads version 1');
+  });
+
   it('exits 5 for a run still in progress, without --wait', async () => {
     sys = fakeSystem();
     writeStatus(doc({ state: 'running', finishedAt: undefined, durationMs: undefined, currentStep: 'templates' }));
@@ -90,6 +112,14 @@ describe('status from status.json', () => {
 });
 
 describe('status --wait', () => {
+  it('waits for a run to rewrite an unreadable status.json, and says it is unreadable at the timeout, exit 1', async () => {
+    sys = fakeSystem();
+    mkdirSync(join(sys.hostPaths.run, 'cloudlet'), { recursive: true });
+    writeFileSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'), '');
+    expect(await status('--wait', '--timeout', '0.3')).toBe(1);
+    expect(sys.outLines[0]).toMatch(/status\.json is unreadable: it is empty \(and no run rewrote it within 0\.3 s\)/);
+  });
+
   it('gives up with exit 5 when no run ever starts before the timeout', async () => {
     sys = fakeSystem();
     expect(await status('--wait', '--timeout', '0.3', '--json')).toBe(5);

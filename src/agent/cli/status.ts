@@ -11,6 +11,9 @@ import { boolFlag, printJson, stringFlag, type Command, type ParsedArgs } from '
 const DEFAULT_WAIT_S = 30;
 /** Without --wait only the socket's answer is waited for; an agent that stalls there must not stall us. */
 const DEFAULT_LOOK_S = 5;
+const UNREADABLE_FIX =
+  'the agent replaces status.json whole, so this one was damaged afterwards (a full disk, a copy cut short, an edit) or written by another agent version: ' +
+  'run the agent again to rewrite it, or remove it; "cloudlet-agent analyze" reads report.json, which may still tell how the run went';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -20,7 +23,7 @@ export const statusCommand: Command = {
     `--timeout S   give up after S seconds, whatever happens (default ${DEFAULT_WAIT_S} with --wait)`,
     '--json        the status document (as in /run/cloudlet/status.json) on stdout',
     '--run-dir DIR read DIR/cloudlet instead of /run/cloudlet (tests and chroots)',
-    'Exit codes: 0 done, 1 error, 4 degraded, 5 not finished (not started, running, or --wait timed out)',
+    'Exit codes: 0 done, 1 error (or status.json unreadable), 4 degraded, 5 not finished (not started, running, or --wait timed out)',
   ],
   examples: [
     'cloudlet-agent status',
@@ -60,7 +63,7 @@ function timeoutOf(args: ParsedArgs, fallback: number): number {
 }
 
 function exitCodeOf(outcome: QueryOutcome): ExitCode {
-  if (outcome.kind === 'stale') return EXIT.failed;
+  if (outcome.kind === 'stale' || outcome.kind === 'unreadable') return EXIT.failed;
   if (outcome.kind !== 'final') return EXIT.timeout;
   if (outcome.doc.state === 'done') return EXIT.ok;
   if (outcome.doc.state === 'degraded') return EXIT.degraded;
@@ -77,12 +80,19 @@ function jsonOf(outcome: QueryOutcome, file: string): unknown {
       return { ...outcome.doc, stale: true };
     case 'none':
       return { state: 'not-started', ...(outcome.timedOut ? { timedOut: true } : {}), reason: `no ${file} and no agent serving the status socket` };
+    case 'unreadable':
+      return { state: 'unreadable', file, reason: outcome.reason, fix: UNREADABLE_FIX, ...(outcome.timedOut ? { timedOut: true } : {}) };
   }
 }
 
 function printText(system: System, outcome: QueryOutcome, file: string, timeoutS: number): void {
   if (outcome.kind === 'none') {
     system.out(outcome.timedOut ? `cloudlet-agent: no run started within ${timeoutS} s (no ${file})` : `cloudlet-agent: not started this boot (no ${file})`);
+    return;
+  }
+  if (outcome.kind === 'unreadable') {
+    system.out(`cloudlet-agent: ${file} is unreadable: ${outcome.reason}${outcome.timedOut ? ` (and no run rewrote it within ${timeoutS} s)` : ''}`);
+    system.out(`  fix: ${UNREADABLE_FIX}`);
     return;
   }
   const doc = outcome.doc;

@@ -16,12 +16,7 @@ export const cmdlineDatasource: Datasource = {
     if (inline !== undefined) return { platform: NAME, userData: inlineUserData(inline), meta: {} };
     const url = kernelParam(ctx.params, 'cloudlet.user-data-url');
     if (url === undefined) return null;
-    if (!/^http:\/\//.test(url)) {
-      throw new AgentError('E_USERDATA_INVALID', 'cloudlet.user-data-url= must be an http:// URL', {
-        where: 'kernel command line cloudlet.user-data-url=',
-        fix: 'serve the user data over plain http (TLS needs a clock and CA store this early in boot)',
-      });
-    }
+    checkUrl(url);
     const res = await metadataRequest(ctx, NAME, { url }, true);
     const body = res === null ? null : bodyOr404(NAME, url, res);
     if (body === null) {
@@ -33,6 +28,23 @@ export const cmdlineDatasource: Datasource = {
     return { platform: NAME, userData: res!.body, meta: { 'user-data-url': url } };
   },
 };
+
+/** Refused at once, as the input it is: a request to a URL that does not parse would only fail, retried to the deadline. */
+function checkUrl(url: string): void {
+  const where = 'kernel command line cloudlet.user-data-url=';
+  if (!URL.canParse(url)) {
+    throw new AgentError('E_USERDATA_INVALID', `cloudlet.user-data-url= is not a valid URL: "${url}"`, {
+      where,
+      fix: 'pass an absolute http:// URL with a host, e.g. cloudlet.user-data-url=http://10.0.2.2:8000/ud.json',
+    });
+  }
+  if (new URL(url).protocol !== 'http:') {
+    throw new AgentError('E_USERDATA_INVALID', 'cloudlet.user-data-url= must be an http:// URL', {
+      where,
+      fix: 'serve the user data over plain http (TLS needs a clock and CA store this early in boot)',
+    });
+  }
+}
 
 function inlineUserData(text: string): Buffer {
   const bytes = decodeBase64(text);

@@ -41,6 +41,16 @@ describe('cmdline', () => {
   it('refuses a user-data URL that is not http://', async () => {
     await expect(cmdlineDatasource.fetch(datasourceContext(m, 'cloudlet.user-data-url=https://127.0.0.1/ud'))).rejects.toMatchObject({ code: 'E_USERDATA_INVALID' });
   });
+
+  it('refuses a user-data URL that is not a URL at once, as invalid input, without a request', async () => {
+    for (const url of ['http://[::1/ud', 'http://', 'http://127.0.0.1:99999/ud', 'http://%zz/ud']) {
+      let requests = 0;
+      const ctx = datasourceContext(m, `cloudlet.user-data-url=${url}`, 1500);
+      const counting: DatasourceContext = { ...ctx, system: { ...ctx.system, http: (req) => (requests++, ctx.system.http(req)) } };
+      await expect(cmdlineDatasource.fetch(counting), url).rejects.toMatchObject({ code: 'E_USERDATA_INVALID', message: expect.stringContaining('not a valid URL') });
+      expect(requests, url).toBe(0);
+    }
+  });
 });
 
 describe('fwcfg', () => {

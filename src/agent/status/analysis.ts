@@ -1,7 +1,75 @@
 // Pure reading of report.json: which steps and items took the time, and the chain that made the total.
 
+import { AgentError, type Problem } from '../../errors';
 import { tenths } from './format';
-import type { ReportDoc, ReportItem, ReportStep } from './formats';
+import { REPORT_VERSION, type ReportDoc, type ReportItem, type ReportStep } from './formats';
+
+/** Problems listed before the rest are summed up: a report broken everywhere need not list every place. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * report.json text as a report this version can analyze, or E_REPORT_INVALID (invalid input, exit 2) naming
+ * what is wrong where: a report copied from elsewhere may be cut short, of another version, or not a report.
+ */
+export function parseReport(text: string, file: string): ReportDoc {
+  const fix = 'analyze a report.json written by this agent version (cloudlet-agent analyze --report FILE), or run the agent again to write a new one';
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new AgentError('E_REPORT_INVALID', `${file} is not JSON: ${(err as Error).message}`, { where: file, fix });
+  }
+  if (!isObj(doc)) throw new AgentError('E_REPORT_INVALID', `${file} is not a report: it holds no JSON object`, { where: file, fix });
+  if (doc.version !== REPORT_VERSION) {
+    throw new AgentError('E_REPORT_INVALID', `${file} is a report of version ${(JSON.stringify(doc.version) ?? 'none').slice(0, 40)}; this agent reads version ${REPORT_VERSION}`, {
+      where: file,
+      fix: 'analyze it with the agent version that wrote it',
+    });
+  }
+  const problems = shapeProblems(doc);
+  if (problems.length) {
+    const shown = problems.slice(0, MAX_PROBLEMS);
+    if (problems.length > MAX_PROBLEMS) shown.push({ path: '', message: `and ${problems.length - MAX_PROBLEMS} more` });
+    throw new AgentError('E_REPORT_INVALID', `${file} is not a well-formed version ${REPORT_VERSION} report`, { where: file, fix, problems: shown });
+  }
+  return doc as unknown as ReportDoc;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What analyze and the timeline read, checked for type; everything else is left to the writer. */
+function shapeProblems(doc: Obj): Problem[] {
+  const problems: Problem[] = [];
+  const need = (o: Obj, key: string, type: 'string' | 'number', at: string, optional = false): void => {
+    const v = o[key];
+    if (v === undefined && optional) return;
+    if (type === 'number' ? typeof v !== 'number' || !Number.isFinite(v) : typeof v !== type) problems.push({ path: `${at}/${key}`, message: `must be a ${type}` });
+  };
+  for (const key of ['state', 'mode', 'startedAt']) need(doc, key, 'string', '');
+  need(doc, 'durationMs', 'number', '', true);
+  if (!Array.isArray(doc.steps)) return [...problems, { path: '/steps', message: 'must be an array' }];
+  doc.steps.forEach((step: unknown, i) => {
+    const at = `/steps/${i}`;
+    if (!isObj(step)) return void problems.push({ path: at, message: 'must be an object' });
+    for (const key of ['name', 'title']) need(step, key, 'string', at);
+    for (const key of ['outcome', 'summary']) need(step, key, 'string', at, true);
+    need(step, 'startMs', 'number', at);
+    need(step, 'durationMs', 'number', at, true);
+    if (!Array.isArray(step.items)) return void problems.push({ path: `${at}/items`, message: 'must be an array' });
+    step.items.forEach((item: unknown, j) => {
+      const itemAt = `${at}/items/${j}`;
+      if (!isObj(item)) return void problems.push({ path: itemAt, message: 'must be an object' });
+      for (const key of ['kind', 'name', 'outcome']) need(item, key, 'string', itemAt);
+      need(item, 'detail', 'string', itemAt, true);
+      for (const key of ['startMs', 'durationMs']) need(item, key, 'number', itemAt);
+    });
+  });
+  return problems;
+}
 
 export interface BlameRow {
   /** the step's name, or the item's name */

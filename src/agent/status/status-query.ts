@@ -13,6 +13,8 @@ export type QueryOutcome =
   | { kind: 'running'; doc: StatusDoc; source: 'socket' | 'file'; timedOut: boolean }
   /** status.json says running, but its agent is gone and nobody serves the socket */
   | { kind: 'stale'; doc: StatusDoc }
+  /** status.json is there but cannot be read as a status (cut short, another version), and no agent serves the socket */
+  | { kind: 'unreadable'; reason: string; timedOut: boolean }
   /** no status at all: the agent has not started this boot (or the deadline came first) */
   | { kind: 'none'; timedOut: boolean };
 
@@ -29,12 +31,14 @@ export interface QueryOptions {
 /** Never returns later than timeoutMs after the call (plus the time to tear down), whatever the agent does. */
 export async function queryStatus(options: QueryOptions): Promise<QueryOutcome> {
   const abort = new AbortController();
-  let last: { doc: StatusDoc; source: 'socket' | 'file' } | undefined;
+  let last: { doc: StatusDoc; source: 'socket' | 'file' } | { reason: string } | undefined;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<QueryOutcome>((resolve) => {
     timer = setTimeout(() => {
       abort.abort();
-      resolve(last ? { kind: 'running', ...last, timedOut: true } : { kind: 'none', timedOut: true });
+      if (!last) resolve({ kind: 'none', timedOut: true });
+      else if ('reason' in last) resolve({ kind: 'unreadable', reason: last.reason, timedOut: true });
+      else resolve({ kind: 'running', ...last, timedOut: true });
     }, options.timeoutMs);
   });
   const work = look(options, abort.signal, (seen) => (last = seen));
@@ -48,25 +52,34 @@ export async function queryStatus(options: QueryOptions): Promise<QueryOutcome> 
   }
 }
 
-async function look(options: QueryOptions, signal: AbortSignal, seen: (s: { doc: StatusDoc; source: 'socket' | 'file' }) => void): Promise<QueryOutcome> {
+async function look(
+  options: QueryOptions,
+  signal: AbortSignal,
+  seen: (s: { doc: StatusDoc; source: 'socket' | 'file' } | { reason: string }) => void,
+): Promise<QueryOutcome> {
   const connect = options.connect ?? connectIpc;
   const pollMs = options.pollMs ?? 200;
   for (;;) {
     if (signal.aborted) return { kind: 'none', timedOut: true };
     // The file first: it is enough when the run has ended, and it is what a timeout reports if the socket hangs.
     const early = readStatusFile(options.paths.status);
-    if (early && isFinal(early.state)) return { kind: 'final', doc: early, source: 'file' };
-    if (early) seen({ doc: early, source: 'file' });
+    if (early?.doc && isFinal(early.doc.state)) return { kind: 'final', doc: early.doc, source: 'file' };
+    if (early?.doc) seen({ doc: early.doc, source: 'file' });
     const live = existsSync(options.paths.socket) ? await follow(options, connect, signal, seen) : undefined;
     if (live?.kind === 'final') return live;
     if (live && !options.wait) return live;
 
-    const doc = readStatusFile(options.paths.status);
-    if (doc) {
+    const file = readStatusFile(options.paths.status);
+    if (file?.doc) {
+      const doc = file.doc;
       if (isFinal(doc.state)) return { kind: 'final', doc, source: 'file' };
       if (!live && !agentAlive(doc.pid)) return { kind: 'stale', doc };
       seen({ doc, source: 'file' });
       if (!options.wait) return { kind: 'running', doc, source: 'file', timedOut: false };
+    } else if (file) {
+      // A run starting now rewrites it: worth waiting for, not worth reporting as "no status".
+      if (!live) seen({ reason: file.reason });
+      if (!options.wait) return { kind: 'unreadable', reason: file.reason, timedOut: false };
     } else if (!options.wait) {
       return { kind: 'none', timedOut: false };
     }
@@ -104,7 +117,7 @@ async function follow(
     held = undefined;
     const finish = await ended;
     // The agent writes status.json before it announces the end: the file has the whole story.
-    const file = readStatusFile(options.paths.status);
+    const file = readStatusFile(options.paths.status)?.doc;
     if (file && isFinal(file.state)) return { kind: 'final', doc: file, source: 'file' };
     if (finish?.event === 'finish') {
       const { state, durationMs, error } = finish;
@@ -134,15 +147,29 @@ function replay(doc: StatusDoc, held: LiveEvent[], onEvent: ((event: LiveEvent) 
   for (const event of held) if (!(event.event === 'step-end' && shown.has(event.step))) onEvent(event);
 }
 
-/** undefined when missing, half-written by something else, or of a version this reader does not know. */
-function readStatusFile(path: string): StatusDoc | undefined {
+/**
+ * The status document; or why the file is not one (the agent replaces it whole, so a cut one was damaged
+ * afterwards, and another version's is not ours to read); undefined when there is none.
+ */
+function readStatusFile(path: string): { doc: StatusDoc; reason?: undefined } | { doc?: undefined; reason: string } | undefined {
+  let text: string;
   try {
-    const doc = JSON.parse(readFileSync(path, 'utf8')) as StatusDoc;
-    if (typeof doc !== 'object' || doc === null || doc.version !== STATUS_VERSION || typeof doc.state !== 'string') return undefined;
-    return doc;
-  } catch {
-    return undefined;
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : { reason: `it cannot be read (${code ?? (err as Error).message})` };
   }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    return { reason: text.trim() === '' ? 'it is empty' : `it is not whole JSON (${(err as Error).message})` };
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { reason: 'it holds no status document' };
+  const { version, state } = doc as Partial<StatusDoc>;
+  if (version !== STATUS_VERSION) return { reason: `it is of version ${(JSON.stringify(version) ?? 'none').slice(0, 40)}; this agent reads version ${STATUS_VERSION}` };
+  if (typeof state !== 'string') return { reason: 'it holds no state' };
+  return { doc: doc as StatusDoc };
 }
 
 function agentAlive(pid: unknown): boolean {

@@ -6,6 +6,8 @@ import type { PlannedTemplate } from './plan';
 
 export interface TemplatesPlan {
   items: TemplatePlanItem[];
+  /** host paths of temp files that killed writers left where this step writes, removed before it writes */
+  staleTemps: string[];
 }
 
 // Plans keep contents, which never go into toJSON; only `render --diff` prints them, through its redaction.

@@ -223,19 +223,34 @@ describe('planTemplates: includes', () => {
 });
 
 describe('planTemplates: secrets stay out of errors', () => {
-  it('scrubs a secret value that a failing template put into the error message', () => {
-    const templates = [{ spec: { path: '/etc/app.conf' }, pristine: file('<%= JSON.parse(config.db_password) %>'), target: null }];
-    const err = failure(() => planTemplates(planInput(templates)));
-    const shown = [err.render(), JSON.stringify(err.toJSON())].join('\n');
-    expect(shown).not.toContain('hunter2');
-    expect(err.message).toContain('<secret>');
+  /** The error of one template that fails with `text`, shown every way it is printed. */
+  const failing = (text: string, secrets: readonly string[] = [SECRET], config?: Record<string, unknown>) => {
+    const input = planInput([{ spec: { path: '/etc/app.conf' }, pristine: file(text), target: null }]);
+    const err = failure(() => planTemplates({ ...input, secrets, ...(config ? { context: { ...input.context, config } } : {}) }));
+    return { err, shown: [err.render(), JSON.stringify(err.toJSON())].join('\n') };
+  };
+  /** Every run of 4 characters of `secret`: none may be shown, not even a truncated quote of it. */
+  const runsOf = (secret: string) => Array.from({ length: secret.length - 3 }, (_, i) => secret.slice(i, i + 4));
+
+  it("replaces V8's message for JSON.parse of a secret (it quotes the first characters) and keeps file and line", () => {
+    const secret = 'Kx7q-Wm2v-Zp9r-Tn4d-Hb6s';
+    const { err, shown } = failing('line one\n<% JSON.parse(config.db_password) %>', [secret], { db_password: secret });
+    for (const run of runsOf(secret)) expect(shown).not.toContain(run);
+    expect(err.where).toBe('/etc/app.conf:2');
+    expect(err.message).toContain('SyntaxError (its message is not shown');
+    expect(err.message).toContain('2| <% JSON.parse(config.db_password) %>');
   });
 
-  it('scrubs a secret thrown by the template itself', () => {
-    const templates = [{ spec: { path: '/etc/app.conf' }, pristine: file('<% throw new Error("bad password " + config.db_password) %>'), target: null }];
-    const err = failure(() => planTemplates(planInput(templates)));
-    expect(err.render()).not.toContain(SECRET);
-    expect(err.message).toContain('bad password <secret>');
+  it("replaces the message of the template's own throw that names a secret, with every character of it", () => {
+    const { err, shown } = failing('<% throw new Error("bad password " + config.db_password) %>');
+    expect(shown).not.toContain(SECRET);
+    expect(shown).not.toContain('hunter2');
+    expect(err.message).toContain('Error (its message is not shown');
+  });
+
+  it("keeps the engine's message when it holds no part of a secret", () => {
+    const { err } = failing('<%= config.db.host.nope.deeper %>');
+    expect(err.message).toContain("TypeError: Cannot read properties of undefined (reading 'deeper')");
   });
 });
 

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../../errors';
 import type { TemplateSpec } from '../../manifest/types';
+import { FILES_AT_ONCE, mapBounded } from '../../system/bounded-map';
 import { isWithin } from '../../system/image-path';
 import { imagePathOf, joinRoot } from '../../system/root-path';
 import { TEMPLATE_STORE, pristinePath, type IncludeEntry } from './includes';
@@ -24,20 +25,30 @@ export function runStore(runDir: string, kind: 'pristine' | 'rendered', imagePat
   return join(runDir, 'cloudlet', kind, imagePath);
 }
 
+/** The agent's own directory: the manifest and the pristine copies. No template may be written there. */
+const AGENT_DIR = '/.cloudlet';
+
 export async function loadTemplates(root: string, runDir: string, specs: readonly TemplateSpec[]): Promise<LoadedTemplate[]> {
-  return Promise.all(
-    specs.map(async (spec) => {
-      const targetHost = await joinRoot(root, spec.path);
-      const pristineHost = await joinRoot(root, pristinePath(spec.path));
-      const runPristineHost = runStore(runDir, 'pristine', spec.path);
-      const [target, pristine, runPristine] = await Promise.all([
-        readState(targetHost, spec.path),
-        readState(pristineHost, pristinePath(spec.path)),
-        readState(runPristineHost, pristinePath(spec.path)),
-      ]);
-      return { spec, target, pristine: pristine ?? runPristine, targetHost, pristineHost, runPristineHost };
-    }),
-  );
+  const agentDir = await joinRoot(root, AGENT_DIR);
+  // Bounded: an image may ship thousands of templates, and each one reads up to three files at once.
+  return mapBounded(specs, FILES_AT_ONCE, async (spec) => {
+    const targetHost = await joinRoot(root, spec.path);
+    // The manifest's checks refuse such paths as written; a symlink in the image can still lead there.
+    if (isWithin(agentDir, targetHost)) {
+      throw new AgentError('E_TEMPLATE', `template ${spec.path} leads to ${imagePathOf(root, targetHost)}, inside ${AGENT_DIR}: rendering it would rewrite the agent's own files`, {
+        where: spec.path,
+        fix: `render the file where it is used, not through a symlink into ${AGENT_DIR}`,
+      });
+    }
+    const pristineHost = await joinRoot(root, pristinePath(spec.path));
+    const runPristineHost = runStore(runDir, 'pristine', spec.path);
+    const [target, pristine, runPristine] = await Promise.all([
+      readState(targetHost, spec.path),
+      readState(pristineHost, pristinePath(spec.path)),
+      readState(runPristineHost, pristinePath(spec.path)),
+    ]);
+    return { spec, target, pristine: pristine ?? runPristine, targetHost, pristineHost, runPristineHost };
+  });
 }
 
 /** A regular file's bytes, mode and owner; null when it does not exist. */

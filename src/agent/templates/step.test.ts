@@ -1,5 +1,6 @@
 // The templates step on real temp trees: pristine copies, unchanged files, confinement, events.
 
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,32 @@ describe('templates step on a real tree', () => {
     expect(modeOf('/srv/new/deep')).toBe(0o755);
     expect(modeOf('/srv/new/deep/app.ini')).toBe(0o644);
     expect(readdirSync(join(root, 'srv/new/deep'))).toEqual(['app.ini']);
+  });
+
+  it('removes the temp files killed writers left beside targets and pristine copies, and keeps those of live writers', async () => {
+    put('/etc/app/app.conf', '<%= config.greeting %>\n');
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '').slice(0, 12);
+    const gone = spawnSync('true').pid as number;
+    const earlierBoot = boot === '0123456789ab' ? 'ba9876543210' : '0123456789ab';
+    const stale = [`/etc/app/.app.conf.cloudlet-${earlierBoot}-1-a1`, `/etc/app/.other.cloudlet-${boot}-${gone}-b2`, `/.cloudlet/templates/etc/app/.app.conf.cloudlet-${boot}-${gone}-c3`];
+    const live = [`/etc/app/.app.conf.cloudlet-${boot}-${process.ppid}-d4`, `/etc/app/.app.conf.cloudlet-${boot}-${process.pid}-e5`];
+    for (const p of [...stale, ...live]) put(p, 'old secret\n');
+    mkdirSync(join(root, '.cloudlet/templates/etc/app'), { recursive: true });
+    const ctx = context([{ path: '/etc/app/app.conf' }]);
+    const plan = await templatesStep.plan(ctx);
+    expect(templatesStep.describe(plan).filter((l) => l.startsWith('remove'))).toHaveLength(3);
+    expect((await templatesStep.apply(plan, ctx)).summary).toBe('Rendered 1 template (1 changed; removed 3 stale temp files)');
+    expect(readdirSync(join(root, 'etc/app')).sort()).toEqual(['app.conf', ...live.map((p) => p.split('/').pop())].sort());
+    expect(readdirSync(join(root, '.cloudlet/templates/etc/app'))).toEqual(['app.conf']);
+  });
+
+  it('refuses a target that a symlink leads into /.cloudlet, where it would rewrite the next boot\'s manifest', async () => {
+    put('/.cloudlet/manifest', '{"kept": true}');
+    symlinkSync('/.cloudlet/manifest', join(root, 'etc/evil.conf'));
+    const before = treeHash();
+    const err = await templatesStep.plan(context([{ path: '/etc/evil.conf' }])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_TEMPLATE', where: '/etc/evil.conf', message: expect.stringContaining('/.cloudlet/manifest') });
+    expect(treeHash()).toBe(before);
   });
 
   it('renders through a symlinked target without replacing the link', async () => {

@@ -1,13 +1,15 @@
 // Pipeline step "templates": renders every template in memory, then writes the changed ones atomically.
 
+import { dirname } from 'node:path';
 import { AgentError } from '../../errors';
+import { findStaleTemps, removeStaleTemps } from '../../system/stale-temps';
 import { need, type RunContext, type Step, type StepResult } from '../step';
 import { applyTemplates } from './apply';
 import { buildContext } from './context';
 import type { IncludeEntry } from './includes';
 import { planTemplates } from './plan';
 import { octal, rememberPlan, summaryOf, type TemplatesPlan } from './plan-record';
-import { loadAccounts, loadInclude, loadTemplates } from './read-sources';
+import { loadAccounts, loadInclude, loadTemplates, runStore, type LoadedTemplate } from './read-sources';
 import type { CompiledTemplates } from './render-template';
 
 /** Rounds of "render, load the includes it asked for": each round loads at least one new file. */
@@ -21,6 +23,7 @@ export const templatesStep: Step<TemplatesPlan> = {
     const manifest = need(ctx, 'manifest');
     const root = ctx.options.root;
     const loaded = await loadTemplates(root, ctx.system.hostPaths.run, manifest.templates);
+    const staleTemps = await findStaleTemps(writeDirs(loaded, ctx.system.hostPaths.run));
     const context = buildContext({
       manifest,
       facts: need(ctx, 'facts'),
@@ -39,7 +42,7 @@ export const templatesStep: Step<TemplatesPlan> = {
           const files = loaded[i] as (typeof loaded)[number];
           return { ...t, targetHost: files.targetHost, pristineHost: files.pristineHost, runPristineHost: files.runPristineHost };
         });
-        const plan = { items };
+        const plan = { items, staleTemps };
         rememberPlan(ctx, plan);
         return plan;
       }
@@ -51,14 +54,19 @@ export const templatesStep: Step<TemplatesPlan> = {
   },
 
   describe(plan: TemplatesPlan): string[] {
-    return plan.items.map((t) => `render ${t.path} (${t.changed ? 'changed' : 'unchanged'}, ${octal(t.mode)} ${t.ownerLabel})`);
+    return [
+      ...plan.staleTemps.map((p) => `remove ${p} (a temp file left by a killed writer)`),
+      ...plan.items.map((t) => `render ${t.path} (${t.changed ? 'changed' : 'unchanged'}, ${octal(t.mode)} ${t.ownerLabel})`),
+    ];
   },
 
   toJSON(plan: TemplatesPlan): unknown {
-    return { templates: plan.items.map(summaryOf) };
+    return { templates: plan.items.map(summaryOf), staleTemps: plan.staleTemps };
   },
 
   async apply(plan: TemplatesPlan, ctx: RunContext): Promise<StepResult> {
+    // First, so that a disk that the leftovers filled has room again, and no old secret stays in them.
+    const removed = await removeStaleTemps(plan.staleTemps);
     const applied = await applyTemplates(plan.items, ctx.system, (a) =>
       ctx.reporter.item('templates', {
         kind: 'template',
@@ -71,6 +79,12 @@ export const templatesStep: Step<TemplatesPlan> = {
     );
     const changed = applied.filter((a) => a.outcome === 'changed').length;
     const n = applied.length;
-    return { summary: `Rendered ${n} template${n === 1 ? '' : 's'} (${changed} changed)` };
+    const cleaned = removed ? `; removed ${removed} stale temp file${removed === 1 ? '' : 's'}` : '';
+    return { summary: `Rendered ${n} template${n === 1 ? '' : 's'} (${changed} changed${cleaned})` };
   },
 };
+
+/** Every directory the step may write a file into: beside targets, pristine copies, and their copies in the run directory. */
+function writeDirs(loaded: readonly LoadedTemplate[], runDir: string): string[] {
+  return loaded.flatMap((t) => [t.targetHost, t.pristineHost, t.runPristineHost, runStore(runDir, 'rendered', t.spec.path)].map((p) => dirname(p)));
+}

@@ -3,7 +3,7 @@
 import { AgentError } from '../../errors';
 import { IncludeNameError, TEMPLATE_STORE } from './includes';
 import { TemplateCompileError } from './render-template';
-import { scrub } from '../../secrets/scrub';
+import { mayHoldSecret, scrub } from '../../secrets/scrub';
 import { MissingKeyError } from './strict-view';
 
 interface Frame {
@@ -28,7 +28,7 @@ function unwrap(message: string): { frames: Frame[]; message: string } {
   return { frames, message: rest };
 }
 
-function explain(err: unknown, message: string): { detail: string; fix: string } {
+function explain(err: unknown, message: string, secrets: readonly string[]): { detail: string; fix: string } {
   if (err instanceof MissingKeyError) {
     const [base, key] = err.keyPath.split(/[.[]/, 2);
     const fix =
@@ -43,13 +43,21 @@ function explain(err: unknown, message: string): { detail: string; fix: string }
   if (err instanceof IncludeNameError) {
     return { detail: message, fix: `put shared pieces under ${TEMPLATE_STORE} in the image and include them by their path there, e.g. include('/partials/header.ejs')` };
   }
+  // From here on the words are the JavaScript engine's (or the template's own throw), which quote values
+  // as they please: cut short, upper-cased, one character named apart. Shown only when no part of a secret can be in them.
+  const name = err instanceof Error && !mayHoldSecret(err.name, secrets) ? err.name : 'Error';
+  if (mayHoldSecret(message, secrets)) {
+    return {
+      detail: `${name} (its message is not shown: it quotes a value that may be a secret)`,
+      fix: 'look at what that line does with writeOnly config values (e.g. JSON.parse of a value that is not JSON), and fix the template or the value',
+    };
+  }
   if (err instanceof ReferenceError) {
     return {
       detail: `undefined name: ${message}`,
       fix: 'a template sees only config, env, meta, manifest and include; check the spelling, or declare the name with <% const name = ... %> first',
     };
   }
-  const name = err instanceof Error ? err.name : 'Error';
   return { detail: `${name}: ${message}`, fix: 'fix the template, or the values it reads, at that line' };
 }
 
@@ -60,7 +68,7 @@ export function templateError(err: unknown, templatePath: string, secrets: reado
   if (err instanceof TemplateCompileError) frames.push({ file: err.file, ...(err.line !== undefined ? { line: err.line } : {}) });
   const inner = frames.at(-1) ?? { file: templatePath };
   const where = inner.line !== undefined ? `${inner.file}:${inner.line}` : inner.file;
-  const { detail, fix } = explain(err, message.trim());
+  const { detail, fix } = explain(err, message.trim(), secrets);
   const lines = [`template ${templatePath}: ${detail}`];
   if (inner.source !== undefined) lines.push(`  ${inner.line}| ${inner.source}`);
   for (const outer of frames.slice(0, -1).reverse()) lines.push(`  included from ${outer.file}:${outer.line}`);

@@ -8,6 +8,8 @@ repo=$(dirname "$here")
 
 # demo: a static shell for the example image, loop devices and ext4 for its persistent disk.
 pkgs=(busybox-static util-linux e2fsprogs binutils python3 ca-certificates)
+# demo: cloudlet bake of the example (the tools cloudlet's package depends on; getfattr for a directory's digest).
+pkgs+=(qemu-utils dosfstools mtools fdisk syslinux syslinux-common systemd-boot-efi attr)
 if [ "$what" = test ]; then
   # blackbox: real config disks (ISO9660, vfat, cloud-localds), xfs/btrfs/LUKS/partition-table probes, SVG checks, the .deb,
   # a pty standing in for the xenbus device (socat).

@@ -123,12 +123,12 @@ cloudlet-agent: maintainer-script-calls-systemctl [prerm:*]'
 # The host program. Its tools (by command): qemu-img (qemu-utils), mkfs.ext4 (e2fsprogs), mkfs.vfat
 # (dosfstools), mcopy/mmd (mtools), sfdisk (fdisk), the syslinux installer (syslinux) and its gptmbr.bin
 # and modules (syslinux-common), systemd-boot's EFI loader (systemd-boot-efi), zstd and xz for tarballs,
-# xmllint (libxml2-utils) to check OVF descriptors.
+# xmllint (libxml2-utils) to check OVF descriptors, getfattr and setfattr (attr) for extended attributes.
 stage_cloudlet() {
   installed=usr/bin/cloudlet
   install -D -m 0755 "$executable" "$stage/$installed"
   section=admin
-  depends="cloudlet-agent (= $deb_version), $node_depends, qemu-utils, e2fsprogs, dosfstools, mtools, fdisk, syslinux, syslinux-common, systemd-boot-efi, zstd, xz-utils, libxml2-utils"
+  depends="cloudlet-agent (= $deb_version), $node_depends, qemu-utils, e2fsprogs, dosfstools, mtools, fdisk, syslinux, syslinux-common, systemd-boot-efi, zstd, xz-utils, libxml2-utils, attr"
   summary='host tool for Cloudlet images: validate, bake bootable disks'
   description=' Checks Cloudlet images and their manifests on the build host with the same
  rules as the in-guest agent, and bakes an image into bootable disks (raw,

@@ -231,7 +231,7 @@ describe('the cloudlet package', () => {
 
   it('depends on the Debian package of every tool bake runs, as dpkg names the owner of each on this machine', () => {
     const depends = field('Depends', cloudletDeb).split(/,\s*/).map((d) => d.split(' ')[0]);
-    const tools = ['qemu-img', 'mkfs.ext4', 'mkfs.vfat', 'mcopy', 'sfdisk', 'syslinux', 'zstd', 'xz', 'xmllint'].map((t) => {
+    const tools = ['qemu-img', 'mkfs.ext4', 'debugfs', 'mkfs.vfat', 'mcopy', 'sfdisk', 'syslinux', 'zstd', 'xz', 'xmllint', 'getfattr', 'setfattr'].map((t) => {
       const path = sh('sh', ['-c', `command -v ${t} || true`]).trim();
       if (path === '') throw new Error(`${t} is missing on this machine: bash build/setup-host.sh test`);
       return path;

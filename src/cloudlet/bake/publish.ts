@@ -1,10 +1,11 @@
 // Puts a cache entry's files into --out: hard links on the same filesystem, sparse copies elsewhere; never a half-written name.
 
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AgentError } from '../../errors';
 import type { System } from '../../system/system';
-import { processAlive } from './stage-cache';
+import { findStaleTemps, removeStaleTemps } from '../../system/stale-temps';
+import { tempPath } from '../../system/temp-names';
 
 export interface EntryFile {
   /** file name inside the entry and in --out */
@@ -47,14 +48,14 @@ export async function intactFiles(dir: string): Promise<EntryFile[] | undefined>
 /** Links (or copies) each file into `out` under a temporary name, then renames: `out` never holds a partial output under a final name. */
 export async function publish(dir: string, files: readonly EntryFile[], out: string, system: System): Promise<string[]> {
   await mkdir(out, { recursive: true });
-  await removeStaleTemps(out, files.map((f) => basename(f.name)));
+  // What a bake killed while publishing left in --out (the one temp-name scheme of both programs).
+  await removeStaleTemps(await findStaleTemps([out]));
   const sameDevice = (await stat(dir)).dev === (await stat(out)).dev;
   const placed: string[] = [];
   for (const f of files) {
     const from = join(dir, f.name);
     const to = join(out, basename(f.name));
-    const temp = join(out, `.${basename(f.name)}.cloudlet-${process.pid}`);
-    await rm(temp, { force: true });
+    const temp = tempPath(to);
     try {
       if (sameDevice) await link(from, temp);
       else await sparseCopy(from, temp, system);
@@ -68,14 +69,6 @@ export async function publish(dir: string, files: readonly EntryFile[], out: str
     placed.push(to);
   }
   return placed;
-}
-
-/** Temporary names left in `out` by a bake that was killed while publishing these files (its process is gone). */
-async function removeStaleTemps(out: string, names: readonly string[]): Promise<void> {
-  for (const entry of await readdir(out)) {
-    const m = /^\.(.+)\.cloudlet-(\d+)$/.exec(entry);
-    if (m?.[1] && names.includes(m[1]) && !processAlive(Number(m[2]))) await rm(join(out, entry), { force: true });
-  }
 }
 
 /** cp keeps holes (a raw disk is mostly holes) where Node's copyFile would write them out as zeros. */

@@ -83,7 +83,7 @@ export class StageCache {
 }
 
 /** Whether a process with this pid exists (EPERM: it does, and belongs to someone else). */
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

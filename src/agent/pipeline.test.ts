@@ -72,6 +72,31 @@ describe('runPipeline', () => {
     expect(rec.starts).not.toContain('c');
   });
 
+  it('stops a dry run with the error the run would stop with, when the plan already knows it', async () => {
+    const doomed = (log: string[]): Step<string> => ({
+      ...step('b', log),
+      failure: (p) => new AgentError('E_STORAGE', `${p} cannot be carried out`),
+    });
+    for (const dryRun of [true, false]) {
+      const log: string[] = [];
+      const rec: Recorded = { starts: [], ends: [] };
+      await expect(runPipeline(context(dryRun, rec), [step('a', log), doomed(log), step('c', log)])).rejects.toMatchObject({
+        code: 'E_STORAGE',
+        message: 'b-plan cannot be carried out',
+      });
+      expect(log).toEqual(dryRun ? ['plan a', 'plan b'] : ['plan a', 'apply a', 'plan b']);
+      expect(rec.ends.at(-1)).toMatchObject({ step: 'b', outcome: 'failed' });
+      expect(rec.starts).not.toContain('c');
+    }
+  });
+
+  it('goes on when a plan foresees no failure', async () => {
+    const log: string[] = [];
+    const rec: Recorded = { starts: [], ends: [] };
+    await runPipeline(context(true, rec), [{ ...step('a', log), failure: () => undefined }, step('b', log)]);
+    expect(rec.ends.map((e) => e.outcome)).toEqual(['planned', 'planned']);
+  });
+
   it('skips disabled steps', async () => {
     const log: string[] = [];
     const rec: Recorded = { starts: [], ends: [] };

@@ -27,6 +27,7 @@ export interface PipelineResult {
 /**
  * Plans and applies each step in order. With dryRun every step is planned and none applied; later
  * plans still see what earlier plans learned (manifest, user data, facts), since planning changes nothing.
+ * A plan whose step names the failure it foresees stops the run there, dry or not, with that error.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any>> = STEPS): Promise<PipelineResult> {
@@ -43,6 +44,8 @@ export async function runPipeline(ctx: RunContext, steps: ReadonlyArray<Step<any
       try {
         const plan = await step.plan(ctx);
         plans.push({ name: step.name, title: step.title, lines: step.describe(plan), json: step.toJSON(plan) });
+        const failure = step.failure?.(plan, ctx);
+        if (failure) throw failure;
         let result: StepResult = { summary: step.title, outcome: 'planned' };
         if (!ctx.options.dryRun) {
           applied.push(step);

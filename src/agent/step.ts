@@ -58,7 +58,12 @@ export interface Step<P> {
   describe(plan: P): string[];
   /** JSON form of the plan for --dry-run --json (secrets already left out). */
   toJSON(plan: P): unknown;
-  /** Carries the plan out. */
+  /**
+   * The error the run stops with when the plan already shows it cannot be carried out. The pipeline
+   * throws it before apply, and in a dry run too, so a plan reports what the run would.
+   */
+  failure?(plan: P, ctx: RunContext): AgentError | undefined;
+  /** Carries the plan out; never called with a plan whose failure() names an error. */
   apply(plan: P, ctx: RunContext): Promise<StepResult>;
   /** Whether the step runs in this mode. */
   enabled?(ctx: RunContext): boolean;

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeImage, runInNamespace, tempDir } from './harness';
+import { makeImage, runAgent, runInNamespace, tempDir } from './harness';
 import { fsLabel, fsUuid, makeLoop, mountsUnder, sha256, sh, writeJson, type Loop } from './mounts-support';
 
 const cleanups: Array<() => void> = [];
@@ -191,3 +191,30 @@ ${run}; ${run}; cat ${root}/var/lib/app/seed.txt; echo '--- mountinfo'; cat /pro
     expect(mountsUnder(mountinfo, `${dir}/run`).map((m) => m.split(' ').slice(0, 2).join(' '))).toContain('ext4 /cloudlet/storage');
   });
 });
+
+describe('a dry run stops where the run would', () => {
+  const NO_DEVICE = { persistent: ['/var/lib/app'] };
+
+  it('fails with E_STORAGE and the run\'s exit code when persistent paths have no storage device', () => {
+    const root = image(NO_DEVICE, { '/var/lib/app/a': 'a' });
+    const dir = scratch();
+    const run = (extra: string[]) => runAgent(['run', '--root', root, '--run-dir', join(dir, 'run'), ...extra]);
+    const real = run([]);
+    const dry = run(['--dry-run']);
+    expect(real.code, real.stderr).toBe(1);
+    expect(real.stderr).toContain('E_STORAGE');
+    expect(dry.code, dry.stdout + dry.stderr).toBe(real.code);
+    const firstLine = (text: string) => text.split('\n').find((l) => l.includes('E_STORAGE'));
+    expect(firstLine(dry.stderr)).toBe(firstLine(real.stderr));
+    expect(dry.stdout).not.toContain('storage unusable');
+  });
+
+  it('plans a degraded boot with onError "continue", as the run then boots', () => {
+    const root = image({ ...NO_DEVICE, onError: 'continue' }, { '/var/lib/app/a': 'a' });
+    const dir = scratch();
+    const dry = runAgent(['run', '--root', root, '--run-dir', join(dir, 'run'), '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('not persistent this boot: /var/lib/app');
+  });
+});
+

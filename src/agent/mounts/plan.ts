@@ -24,7 +24,7 @@ export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
   // First: the volume's mountpoint, seeds, binds, templates and the boot record may then go on the disk.
   const actions: MountAction[] = rootReadOnlyForNow(probes.root) ? [{ kind: 'remount-root', path: '/' }] : [];
   const degradedPaths: string[] = [];
-  const hasPersistent = entries.some((e) => e.kind === 'persistent');
+  const persistentPaths = entries.filter((e) => e.kind === 'persistent').map((e) => e.path);
 
   let problem: MountPlan['storageProblem'];
   let storageId: string | undefined;
@@ -35,9 +35,9 @@ export function planMounts(input: MountInput, probes: MountProbes): MountPlan {
       actions.push(...decided.actions);
       storageId = decided.majorMinor;
     }
-  } else if (hasPersistent) {
+  } else if (persistentPaths.length > 0) {
     problem = {
-      message: 'persistent paths are declared but no storage device is',
+      message: `persistent paths are declared (${persistentPaths.join(', ')}) but no storage device is given`,
       where: 'manifest storage',
       fix: 'add "storage": { "device": "LABEL=cloudlet-data", "format": "if-blank" } to the manifest, pass it in user data, or boot with cloudlet.storage=/dev/vdb',
     };

@@ -60,12 +60,15 @@ export const mountsStep: Step<MountPlan> = {
     });
   },
 
-  async apply(plan, ctx) {
-    const manifest = need(ctx, 'manifest');
+  /** An unusable volume stops the run unless the manifest chose to boot on without persistence. */
+  failure(plan, ctx) {
     const problem = plan.storageProblem;
-    if (problem && (manifest.onError ?? 'halt') !== 'continue') {
-      throw new AgentError('E_STORAGE', problem.message, { where: problem.where, fix: problem.fix });
-    }
+    if (!problem || need(ctx, 'manifest').onError === 'continue') return undefined;
+    return new AgentError('E_STORAGE', problem.message, { where: problem.where, fix: problem.fix });
+  },
+
+  async apply(plan, ctx) {
+    const problem = plan.storageProblem;
     const env = { system: ctx.system, root: ctx.options.root, ...(plan.storageHost ? { storageHost: plan.storageHost } : {}) };
     let done = 0;
     let inPlace = 0;

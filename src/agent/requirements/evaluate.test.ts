@@ -72,6 +72,15 @@ describe('kernel', () => {
     ['6.8.0-rc3', '>=6.8.0-rc.1', true],
     ['6.8.0-rc3', '>=6.8.0-rc.4', false],
     ['6.10.0-rc10', '>=6.10.0-rc.9', true],
+    // Fedora numbers a candidate's package release 0.rcN: the same pre-release of 6.8.0.
+    ['6.8.0-0.rc3.31.fc41.x86_64', '>=6.7', true],
+    ['6.8.0-0.rc3.31.fc41.x86_64', '>=6.8.0', false],
+    ['6.8.0-0.rc3.31.fc41.x86_64', '>=6.8', true],
+    ['6.9.0-rc7+', '>=6.9.0', false],
+    ['6.8.0-31-generic', '>=6.8.0', true],
+    ['6.1.0-13-amd64', '>=6.1.0', true],
+    ['6.8.9-arch1-1', '>=6.8.9', true],
+    ['5.14.0-427.13.1.el9_4.x86_64', '>=5.14.0', true],
   ];
   it.each(CASES)('%s against %s -> %s', (kernelRelease, range, ok) => {
     expect(one({ kernel: range }, { kernelRelease }).ok).toBe(ok);

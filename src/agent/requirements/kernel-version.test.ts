@@ -29,6 +29,14 @@ const CORPUS: Array<[string, string]> = [
   ['5.4.0-1103-gcp', '5.4.0'],
   ['4.14.336-257.562.amzn2.x86_64', '4.14.336'], // Amazon Linux 2
   ['6.1.0-rpi7-rpi-v8', '6.1.0'], // Raspberry Pi OS: "rpi7" is not "rc7"
+  ['6.8.0-0.rc3.31.fc41.x86_64', '6.8.0-rc.3'], // Fedora rawhide: release "0.rcN" is a candidate
+  ['6.9.0-0.rc0.20240313git61387b8dcf1d.8.fc41.x86_64', '6.9.0-rc.0'], // Fedora merge-window snapshot
+  ['6.8.5-301.fc40.x86_64', '6.8.5'], // Fedora stable
+  ['6.8.9-arch1-1', '6.8.9'], // Arch
+  ['5.14.0-427.13.1.el9_4.x86_64', '5.14.0'], // RHEL 9.4
+  ['6.9.0-rc7', '6.9.0-rc.7'], // mainline candidate
+  ['6.9.0-rc7+', '6.9.0-rc.7'], // mainline candidate built from a modified tree
+  ['6.8.0-10.rc3.fc41', '6.8.0'], // a release numbered 10 is not the "0." candidate marker
 ];
 
 describe('kernelVersion', () => {

@@ -3,13 +3,11 @@
 import { AgentError } from '../../errors';
 import type { System } from '../../system/system';
 import { DirSyncs, writeAtomic, type FileMeta } from '../../system/atomic-write';
+import { FILES_AT_ONCE, mapBounded } from '../../system/bounded-map';
 import { isReadOnlyError } from '../../system/read-only-fs';
 import { pristinePath } from './includes';
 import type { PlannedTemplate } from './plan';
 import { renderOverReadOnly } from './read-only';
-
-/** Files written at once: enough to overlap fsyncs, few enough to stay far from file descriptor limits. */
-const PARALLEL = 8;
 
 export interface TemplatePlanItem extends PlannedTemplate {
   targetHost: string;
@@ -32,20 +30,20 @@ export interface AppliedTemplate {
 export async function applyTemplates(items: readonly TemplatePlanItem[], system: System, onItem: (a: AppliedTemplate) => void = () => {}): Promise<AppliedTemplate[]> {
   // Each directory is synced once after its files are renamed in, not once per file; the pristine
   // copies' directories are synced before any target is replaced.
-  await withDirSyncs((syncs) =>
-    eachLimited(items, async (item) => {
+  await withDirSyncs(async (syncs) => {
+    await mapBounded(items, FILES_AT_ONCE, async (item) => {
       if (item.takePristine) await takePristine(item, item.takePristine, syncs);
-    }),
-  );
+    });
+  });
   const applied: AppliedTemplate[] = [];
   // Files are independent once every pristine copy is safe; their fsyncs overlap.
-  await withDirSyncs((syncs) =>
-    eachLimited(items, async (item, i) => {
+  await withDirSyncs(async (syncs) => {
+    await mapBounded(items, FILES_AT_ONCE, async (item, i) => {
       const done = await applyOne(item, system, syncs);
       applied[i] = done;
       onItem(done);
-    }),
-  );
+    });
+  });
   return applied;
 }
 
@@ -85,25 +83,6 @@ async function applyOne(item: TemplatePlanItem, system: System, syncs: DirSyncs)
     durationMs: system.monotonicMs() - startMs,
     ...(detail ? { detail } : {}),
   };
-}
-
-/** Runs `fn` over `items`, at most PARALLEL at a time; the first failure is thrown once those running have settled. */
-async function eachLimited<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    // After a failure no new file is started; the ones already in flight finish.
-    while (next < items.length && errors.length === 0) {
-      const i = next++;
-      try {
-        await fn(items[i] as T, i);
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  if (errors.length) throw errors[0];
 }
 
 async function takePristine(item: TemplatePlanItem, shipped: { content: Buffer; mode: number; uid: number; gid: number }, syncs: DirSyncs): Promise<void> {

@@ -1,29 +1,5 @@
-// `cloudlet specs`: prints the JSON Schema of the manifest or of the user data, the same text as the agent's.
+// `cloudlet specs`: the JSON Schema of the manifest or of the user data, the same text as the agent's.
 
-import { AgentError, EXIT } from '../../errors';
-import { SCHEMA_NAMES, schemaJson } from '../../manifest/schemas';
-import type { Command } from '../../cli-kit/command';
+import { specsCommand as makeSpecsCommand } from '../../cli-kit/specs-command';
 
-export const specsCommand: Command = {
-  name: 'specs',
-  usage: '[manifest|user-data]',
-  details: [
-    'manifest   the manifest format 0.0.4, schema v1 (/.cloudlet/manifest in the image, or --manifest FILE)',
-    'user-data  what a platform may hand a machine booted from the image: {config, hostname, storage}',
-    'Some rules are checked beyond the schema (paths, overlaps, sizes): "cloudlet validate" reports them.',
-  ],
-  examples: ['cloudlet specs > manifest.schema.json', 'cloudlet specs user-data'],
-  flags: {},
-  positionals: true,
-  async run(args, system) {
-    const [which = 'manifest', ...extra] = args.positionals;
-    const schema = schemaJson(which);
-    if (schema === undefined || extra.length > 0) {
-      throw new AgentError('E_USAGE', `specs: unknown schema "${[which, ...extra].join(' ')}"`, {
-        fix: `use ${SCHEMA_NAMES.map((name) => `"cloudlet specs ${name}"`).join(' or ')}`,
-      });
-    }
-    system.out(schema);
-    return EXIT.ok;
-  },
-};
+export const specsCommand = makeSpecsCommand('cloudlet');

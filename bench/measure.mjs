@@ -24,7 +24,7 @@ export function median(values) {
 const TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system, ms) of this process's waited-for children so far, from /proc/self/stat. */
-function childrenCpuMs() {
+export function childrenCpuMs() {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,6 +1,7 @@
 // `cloudlet bake` end to end on small trees: what lands on the disk, reproducibility, the cache, dry runs and bad input.
 
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -243,6 +244,38 @@ describe('cloudlet bake', () => {
         expect(existsSync(join(work.dir, 'escaped'))).toBe(false);
       });
     }
+  });
+
+  it('a full disk: one clear error, no partial output under a final name, for the cache and for --out', () => {
+    const cmd = cloudletCommand().join(' ');
+    // 6 MB that no filesystem compresses or leaves sparse: more than either 3 MB filesystem holds.
+    const image = makeImage(join(work.dir, 'big'));
+    writeFileSync(join(image, 'usr', 'bin', 'blob'), randomBytes(6_000_000));
+    const script = `
+      mkdir -p ${work.dir}/small-cache ${work.dir}/small-out
+      mount -t tmpfs -o size=3m tmpfs ${work.dir}/small-cache
+      mount -t tmpfs -o size=3m tmpfs ${work.dir}/small-out
+      set +e
+      SOURCE_DATE_EPOCH=${EPOCH} ${cmd} bake ${image} --target raw --out ${work.dir}/out-full-cache --cache ${work.dir}/small-cache --agent ${agent} --json > ${work.dir}/full-cache.json
+      echo "cache-exit=$?"
+      SOURCE_DATE_EPOCH=${EPOCH} ${cmd} bake ${image} --target raw,qcow2 --out ${work.dir}/small-out --cache ${work.dir}/cache-full-out --agent ${agent} --json > ${work.dir}/full-out.json
+      echo "out-exit=$?"
+      echo "left-in-out=$(ls -A ${work.dir}/small-out | tr '\\n' ' ')"
+      echo "left-in-cache-tmp=$(ls -A ${work.dir}/small-cache/tmp 2>/dev/null | tr '\\n' ' ')"
+    `;
+    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/cache-exit=1\b/);
+    expect(r.stdout).toMatch(/out-exit=1\b/);
+    for (const file of ['full-cache.json', 'full-out.json']) {
+      const error = JSON.parse(readFileSync(join(work.dir, file), 'utf8')).error as { code: string; message: string; fix?: string };
+      expect(error.code).toMatch(/^E_(IO|BAKE_TOOL)$/);
+      expect(`${error.message} ${error.fix}`).toMatch(/space|room/i);
+    }
+    // Nothing under a final name in --out; the killed-free failure cleaned its temporary names too.
+    expect(r.stdout).toMatch(/left-in-out=\s*$/m);
+    expect(r.stdout).toMatch(/left-in-cache-tmp=\s*$/m);
+    expect(existsSync(join(work.dir, 'out-full-cache'))).toBe(false);
   });
 
   it('a bake killed at any point leaves under a final name in --out only complete outputs, and a rerun completes it', () => {

@@ -58,7 +58,7 @@ export async function publish(dir: string, files: readonly EntryFile[], out: str
     const temp = tempPath(to);
     try {
       if (sameDevice) await link(from, temp);
-      else await sparseCopy(from, temp, system);
+      else await sparseCopy(from, temp, to, system);
       await rename(temp, to);
       // rename() of two links to one file does nothing and keeps both names (a republish of the same entry).
       await rm(temp, { force: true });
@@ -72,9 +72,10 @@ export async function publish(dir: string, files: readonly EntryFile[], out: str
 }
 
 /** cp keeps holes (a raw disk is mostly holes) where Node's copyFile would write them out as zeros. */
-async function sparseCopy(from: string, to: string, system: System): Promise<void> {
-  const r = await system.exec('cp', ['--sparse=always', '--reflink=auto', '--', from, to]);
+async function sparseCopy(from: string, temp: string, to: string, system: System): Promise<void> {
+  const r = await system.exec('cp', ['--sparse=always', '--reflink=auto', '--', from, temp]);
   if (r.code !== 0) {
-    throw new AgentError('E_IO', `cannot copy ${from} to ${to}: ${r.stderr.trim() || `cp exited ${r.code}`}`, { where: to, fix: 'check that --out is writable and has room for the output' });
+    const why = /No space left/.test(r.stderr) ? 'no space left on the device' : r.stderr.trim().replace(temp, to) || `cp exited ${r.code}`;
+    throw new AgentError('E_IO', `cannot write ${to}: ${why}`, { where: to, fix: 'check that --out is writable and has room for the output' });
   }
 }

@@ -1,16 +1,39 @@
-// Parses JSON text and locates a syntax error by line and column, without quoting the text.
+// The one reader of untrusted JSON text: bounded nesting, a syntax error located by line and column, never quoting the text.
+
+/**
+ * Arrays and objects nest at most this deep in any JSON the agent reads (manifests, user data,
+ * metadata, facts). Real documents use a handful of levels; far deeper ones exist only to exhaust the
+ * call stack of whatever walks the value later (cloning, validation, printing).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export type JsonParseResult =
   | { ok: true; value: unknown }
-  | { ok: false; line: number; column: number; /** the text ends before the JSON does */ atEnd: boolean; reason: string };
+  | {
+      ok: false;
+      line: number;
+      column: number;
+      /** the text ends before the JSON does */
+      atEnd: boolean;
+      reason: string;
+      /** the text nests arrays and objects deeper than allowed; line and column point at the first bracket too many */
+      tooDeep: boolean;
+    };
 
 /**
  * Parses `text` (a leading UTF-8 byte order mark is ignored). On failure gives the line and column
  * (1-based) and a reason with any quoted excerpt of the input removed: the text may be user data,
- * whose values must never reach an error message.
+ * whose values must never reach an error message. Text nesting deeper than `maxDepth` is refused
+ * before it is parsed, wherever it is nested (valid JSON or not).
  */
-export function parseJsonText(text: string): JsonParseResult {
+export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): JsonParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const deep = firstBracketTooDeep(body, maxDepth);
+  // A syntax error before that bracket is the first problem of the text, and the one to report.
+  if (deep >= 0 && viablePrefix(body.slice(0, deep))) {
+    const { line, column } = lineColumn(body, deep);
+    return { ok: false, line, column, atEnd: false, reason: `arrays and objects nest more than ${maxDepth} levels deep`, tooDeep: true };
+  }
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch (err) {
@@ -18,8 +41,31 @@ export function parseJsonText(text: string): JsonParseResult {
     const offset = errorOffset(body);
     const { line, column } = lineColumn(body, offset);
     const atEnd = offset >= body.length;
-    return { ok: false, line, column, atEnd, reason: atEnd ? 'unexpected end of input' : reasonOf(message) };
+    return { ok: false, line, column, atEnd, reason: atEnd ? 'unexpected end of input' : reasonOf(message), tooDeep: false };
   }
+}
+
+/**
+ * Offset of the first `[` or `{` that opens a level beyond `maxDepth`, or -1. One pass that skips
+ * strings; exact for valid JSON, and for invalid JSON whatever it finds is refused anyway.
+ */
+function firstBracketTooDeep(text: string, maxDepth: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
 }
 
 /**

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError } from '../errors';
+import { MAX_JSON_DEPTH } from './json-text';
 import { checkManifestBytes, loadManifest } from './load';
 import { exampleManifest, imageWith } from './test-fixtures';
 
@@ -110,6 +111,19 @@ describe('loadManifest', () => {
     expect(err.code).toBe('E_MANIFEST_PARSE');
     expect(err.message).toMatch(/line 4 column 3/);
     expect(err.where).toMatch(/manifest:4:3$/);
+  });
+
+  it.each([2000, 5000])('E_MANIFEST_PARSE refuses a manifest nested %i deep, at the first bracket too many, before anything walks it', async (n) => {
+    const text = JSON.stringify(exampleManifest(), null, 2).replace('"default": "hello"', `"default": ${'['.repeat(n)}${']'.repeat(n)}`);
+    // The arrays start inside five objects (root, config, schema, properties, greeting).
+    const before = text.slice(0, text.indexOf('[[[') + MAX_JSON_DEPTH - 5).split('\n');
+    const at = `line ${before.length} column ${(before.at(-1) ?? '').length + 1}`;
+    const err = await loadError(image(text));
+    expect(err.code).toBe('E_MANIFEST_PARSE');
+    expect(err.message).toBe(`the manifest cannot be read: its arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep (${at})`);
+    expect(err.where).toMatch(new RegExp(`manifest:${before.length}:${(before.at(-1) ?? '').length + 1}$`));
+    expect(err.fix).toMatch(new RegExp(`at most ${MAX_JSON_DEPTH} levels`));
+    expect(checkManifestBytes(Buffer.from(text), 'test').problems).toEqual([{ path: '', message: `arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep at ${at}` }]);
   });
 
   it('E_MANIFEST_INVALID lists every problem, from the schema and the semantic checks', async () => {

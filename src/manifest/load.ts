@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { AgentError, type Problem } from '../errors';
 import { joinRoot } from '../system/root-path';
 import { validateManifest } from './generated/validators.cjs';
-import { parseJsonText } from './json-text';
+import { MAX_JSON_DEPTH, parseJsonText } from './json-text';
 import { normalizeManifest } from './normalize';
 import { problemsFromAjv } from './problems';
 import { semanticProblems } from './semantic';
@@ -27,8 +27,8 @@ export interface ManifestCheck {
   where: string;
   /** every problem: a syntax error (path ""), or the schema's and the semantic checks' */
   problems: Problem[];
-  /** set when the text is not JSON */
-  syntaxError?: { line: number; column: number; reason: string };
+  /** set when the text is not JSON, or nests deeper than the JSON reader allows (`tooDeep`) */
+  syntaxError?: { line: number; column: number; reason: string; tooDeep: boolean };
   /** the parsed document, when it is JSON */
   data?: unknown;
   /** the normalized manifest, when there is no problem */
@@ -75,12 +75,9 @@ export async function readManifestBytes(source: ManifestSource): Promise<{ bytes
 export function checkManifestBytes(bytes: Uint8Array, where: string): ManifestCheck {
   const parsed = parseJsonText(Buffer.from(bytes).toString('utf8'));
   if (!parsed.ok) {
-    const { line, column, reason } = parsed;
-    return {
-      where,
-      problems: [{ path: '', message: `not valid JSON at line ${line} column ${column}: ${reason}` }],
-      syntaxError: { line, column, reason },
-    };
+    const { line, column, reason, tooDeep } = parsed;
+    const message = tooDeep ? `${reason} at line ${line} column ${column}` : `not valid JSON at line ${line} column ${column}: ${reason}`;
+    return { where, problems: [{ path: '', message }], syntaxError: { line, column, reason, tooDeep } };
   }
   const data = parsed.value;
   const schemaOk = validateManifest(data);
@@ -100,7 +97,13 @@ export async function loadManifest(source: ManifestSource): Promise<NormalizedMa
 /** The one error that sums up a failed check. */
 export function manifestError(check: ManifestCheck): AgentError {
   if (check.syntaxError) {
-    const { line, column, reason } = check.syntaxError;
+    const { line, column, reason, tooDeep } = check.syntaxError;
+    if (tooDeep) {
+      return new AgentError('E_MANIFEST_PARSE', `the manifest cannot be read: its ${reason} (line ${line} column ${column})`, {
+        where: `${check.where}:${line}:${column}`,
+        fix: `a manifest needs a few levels of nesting: remove the excess there (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`,
+      });
+    }
     return new AgentError('E_MANIFEST_PARSE', `the manifest is not valid JSON: ${reason} at line ${line} column ${column}`, {
       where: `${check.where}:${line}:${column}`,
       fix: 'fix the JSON syntax there (a missing comma or quote, a trailing comma, a comment); "cloudlet-agent validate --manifest FILE" checks it',

@@ -1,6 +1,7 @@
 // The shared platform failures: what they name, that they say how to fix, and that they never quote the document.
 
 import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '../../manifest/json-text';
 import { parseJsonObject, stoppedAnswering } from './platform-errors';
 
 describe('platform errors', () => {
@@ -16,6 +17,13 @@ describe('platform errors', () => {
       expect(error).toMatchObject({ code: 'E_PLATFORM', message: `openstack: meta_data.json ${what}`, where: '/m', fix: 'fix it' });
       expect(JSON.stringify((error as { toJSON(): unknown }).toJSON())).not.toContain('sekrit');
     }
+  });
+
+  it('refuses a metadata document nested deeper than the JSON bound as a platform error, not a crash later', () => {
+    const text = `{"meta":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expect(() => parseJsonObject(text, 'gce', 'the attributes', '/m', 'fix it')).toThrow(
+      expect.objectContaining({ code: 'E_PLATFORM', message: `gce: the attributes nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`, fix: 'fix it' }),
+    );
   });
 
   it('names the platform and the URL of a service that stopped answering, with a fix', () => {

@@ -1,7 +1,6 @@
 // Proves the config schema is bounded before and while ajv works on it: size, depth, $refs, recursion and the steps of a check.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../errors';
 import { validateUserData } from './config';
 import { compileConfigSchema } from './config-schema';
 import { MAX_CHECK_STEPS } from './config-schema-cost';
@@ -9,16 +8,7 @@ import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_REFS, MAX_SCHEMA_VALUES } from './config-s
 import { checkManifestBytes } from './load';
 import { exampleManifest } from './test-fixtures';
 import type { NormalizedManifest } from './types';
-
-function thrown(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AgentError) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
+import { agentErrorOf as thrown } from '../test-support';
 
 const nestedArrays = (n: number): unknown[] => {
   let v: unknown[] = [];

@@ -2,19 +2,9 @@
 
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../errors';
 import { MAX_JSON_DEPTH } from './json-text';
 import { decodeUserData, MAX_USER_DATA_BYTES } from './user-data-bytes';
-
-function failure(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AgentError) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
+import { agentErrorOf as failure } from '../test-support';
 
 describe('decodeUserData', () => {
   it('parses a JSON object, with or without a byte-order mark', () => {

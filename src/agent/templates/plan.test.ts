@@ -1,11 +1,11 @@
 // planTemplates with fake inputs: sources, unchanged detection, mode/owner, all-or-nothing, includes, secrets.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import type { TemplateFunction } from 'ejs';
 import type { IncludeEntry } from './includes';
 import { planTemplates, type PlannedTemplate, type PlanResult } from './plan';
 import { file, planInput, SECRET } from './test-fixtures';
+import { agentErrorOf as failure } from '../../test-support';
 
 function done(result: PlanResult): PlannedTemplate[] {
   if (!result.templates) throw new Error(`plan still needs ${result.needs.join(', ')}`);
@@ -16,16 +16,6 @@ function only(result: PlanResult): PlannedTemplate {
   const [t] = done(result);
   if (!t) throw new Error('no template planned');
   return t;
-}
-
-function failure(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AgentError);
-    return err as AgentError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('planTemplates: output and sources', () => {

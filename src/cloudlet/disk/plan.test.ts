@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import { describeDisk } from './describe';
 import { BLOCK_SIZE, ext4Geometry } from './ext4-layout';
 import { ESP_TYPE, MIB, planDisk, ROOT_TYPE_X86_64 } from './plan';
 import type { DiskInput, DiskPlan } from './types';
+import { agentErrorOf as fail } from '../../test-support';
 
 const base: DiskInput = {
   seed: 'sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
@@ -14,16 +14,6 @@ const base: DiskInput = {
   cmdline: ['init=/usr/lib/cloudlet/cloudlet-agent', 'quiet'],
   title: 'hello 1.2.0',
 };
-
-function fail(f: () => unknown): AgentError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof AgentError) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
 
 function layoutInvariants(plan: DiskPlan): void {
   const [esp, root] = plan.partitions;

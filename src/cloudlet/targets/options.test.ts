@@ -1,19 +1,9 @@
 // Target options: defaults, parsing, every problem at once, what each target's cache key sees.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import { defaultTargetOptions, OPTION_SPECS, optionsFor, parseTargetOptions } from './options';
 import { recipe } from './test-fixtures';
-
-function failure(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AgentError) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
+import { agentErrorOf as failure } from '../../test-support';
 
 describe('parseTargetOptions', () => {
   it('starts from every default', () => {

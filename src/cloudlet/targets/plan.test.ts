@@ -1,9 +1,9 @@
 // Plans of the targets from the recipe rows: commands, padding, bundles, outputs, validation.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import { plannedOutputs, planTarget, type Step } from './plan';
 import { recipe, testContext } from './test-fixtures';
+import { agentErrorOf as failure } from '../../test-support';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -14,16 +14,6 @@ function plan(name: string, settings: string[] = [], rawSize = 8 * MiB, ctx = te
 
 const runs = (steps: Step[]) => steps.flatMap((s) => (s.op === 'run' ? [[s.tool, ...s.args].join(' ')] : []));
 const ops = (steps: Step[]) => steps.map((s) => s.op);
-
-function failure(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AgentError) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
 
 describe('planTarget', () => {
   it('converts, pins, checks and publishes a vmdk', () => {

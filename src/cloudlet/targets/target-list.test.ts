@@ -1,18 +1,8 @@
 // Parsing --target: order, all, did-you-mean, every unknown name at once.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import { parseTargets, targetNames } from './target-list';
-
-function failure(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AgentError) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
+import { agentErrorOf as failure } from '../../test-support';
 
 describe('parseTargets', () => {
   it('returns the named targets in table order, each once', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../errors';
 import { checkManifestBytes } from './load';
 import { redactConfig, userDataProblems, validateUserData } from './config';
 import { exampleManifest } from './test-fixtures';
 import type { NormalizedManifest } from './types';
+import { agentErrorOf as thrown } from '../test-support';
 
 const SECRET = 'hunter2-fixture-secret';
 
@@ -35,16 +35,6 @@ const NESTED = {
   },
   $defs: { user: { type: 'object', properties: { name: { type: 'string' }, token: { type: 'string', writeOnly: true } } } },
 };
-
-function thrown(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AgentError);
-    return err as AgentError;
-  }
-  throw new Error('expected an AgentError');
-}
 
 describe('validateUserData', () => {
   it('applies the config schema defaults', () => {

@@ -1,18 +1,9 @@
 // Member names and symlink targets: what stays inside the image, and the clear refusals for what would not.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import { checkSymlinkTarget, memberComponents } from './member-path';
 import type { TarEntry } from './tar-entry';
-
-function error(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    return err as AgentError;
-  }
-  throw new Error('accepted');
-}
+import { agentErrorOf as error } from '../../test-support';
 
 const link = (path: string, linkname: string): TarEntry => ({ path, type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: 0, size: 0, linkname, devmajor: 0, devminor: 0, xattrs: new Map() });
 

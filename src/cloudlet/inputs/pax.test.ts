@@ -1,20 +1,11 @@
 // Pax records: lengths, binary values, and malformed records refused rather than guessed at.
 
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../errors';
 import { applyPax, parsePax } from './pax';
 import type { Header } from './tar-header';
+import { agentErrorOf as error } from '../../test-support';
 
 const base = (): Header => ({ name: 'n', linkname: '', typeflag: '0', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0, devmajor: 0, devminor: 0 });
-
-function error(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    return err as AgentError;
-  }
-  throw new Error('accepted');
-}
 
 describe('parsePax', () => {
   it('reads records whose values hold newlines, "=" and binary bytes', () => {

@@ -26,7 +26,7 @@ const TRAINING = {
     const userData = join(example, 'user-data.json');
     const runDir = join(workDir, 'train-run');
     return [
-      ['run', '--dry-run', '--root', root, '--user-data', userData, '--run-dir', runDir],
+      ['run', '--dry-run', '--root', withoutDataDisk(example, workDir), '--user-data', userData, '--run-dir', runDir],
       ['render', '--root', root, '--user-data', userData, '--run-dir', runDir],
       ['validate', '--root', root, '--user-data', userData],
     ];
@@ -41,9 +41,22 @@ const TRAINING = {
   },
 };
 
-function copyOf(example, workDir) {
-  const root = join(workDir, 'train-root');
+function copyOf(example, workDir, name = 'train-root') {
+  const root = join(workDir, name);
   cpSync(join(example, 'rootfs'), root, { recursive: true });
+  return root;
+}
+
+/**
+ * The example keeps its persistent data on a disk labelled hello-data, which a build host lacks: the plan
+ * would stop at the mounts step (as the boot would) and never reach the templates. The dry run trains on a
+ * copy whose manifest keeps its data on the root instead.
+ */
+function withoutDataDisk(example, workDir) {
+  const root = copyOf(example, workDir, 'train-root-dry-run');
+  const manifestPath = join(root, '.cloudlet', 'manifest');
+  const { persistent: _persistent, storage: _storage, ...manifest } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  writeFileSync(manifestPath, JSON.stringify(manifest));
   return root;
 }
 

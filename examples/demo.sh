@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo, both halves: the built agent brings a throwaway copy of examples/hello to life in chroot mode
-# (a private mount namespace, a loop device as its persistent disk), then cloudlet validates and bakes it. Run as root.
+# (a private mount namespace, a loop device as its persistent disk, a NoCloud seed on another one with
+# the user data and an SSH key), then cloudlet validates and bakes it. Run as root.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,8 +21,10 @@ busybox=/bin/busybox
 
 work=$(mktemp -d /tmp/cloudlet-demo.XXXXXX)
 loop=""
+seed_loop=""
 cleanup() {
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
+  [ -n "$seed_loop" ] && losetup -d "$seed_loop" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -42,6 +45,21 @@ ud["storage"] = {"device": sys.argv[3]}
 json.dump(ud, open(sys.argv[2], "w"), indent=2)
 PY
 
+# A NoCloud seed (a vfat volume labelled CIDATA) carries the same user data, and meta-data with an
+# instance id and a public key, as a cloud would hand them to the machine.
+mkdir "$work/seed"
+cp "$work/user-data.json" "$work/seed/user-data"
+cat >"$work/seed/meta-data" <<'META'
+instance-id: hello-demo-1
+local-hostname: hello-demo
+public-keys:
+  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILApc1ukAdaLxgjAyXtDJ8SZHs5S5l5kuzIvuzulIhhV demo@example
+  - not-a-key AAAA this line is skipped with a warning
+META
+mkfs.vfat -C -n CIDATA "$work/seed.img" 1024 >/dev/null
+mcopy -i "$work/seed.img" "$work/seed/user-data" "$work/seed/meta-data" ::
+seed_loop=$(losetup -f --show -r "$work/seed.img")
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "cloudlet-agent --version"
@@ -53,16 +71,21 @@ step "cloudlet-agent validate --root <image> --user-data user-data.json"
 step "cloudlet-agent check --root <image> --entrypoint chroot"
 "$agent" check --root "$root" --entrypoint chroot
 
-step "cloudlet-agent run --dry-run (the plan; nothing changes)"
+step "cloudlet-agent run --dry-run (the plan, with the hostname the run would give the image; nothing changes)"
 "$agent" run --root "$root" --user-data "$work/user-data.json" --entrypoint chroot --dry-run --run-dir "$work/run"
 
 for boot in 1 2; do
-  step "boot $boot: cloudlet-agent chroot --root <image> (persistent disk $loop)"
+  step "boot $boot: cloudlet-agent chroot --root <image> (NoCloud seed $seed_loop, persistent disk $loop)"
   unshare -m --propagation private bash -c '
     set -e
     mount -t proc proc "$1/proc"
-    "$2" chroot --root "$1" --user-data "$3" --run-dir "$4"
-  ' demo "$root" "$agent" "$work/user-data.json" "$work/run"
+    "$2" chroot --root "$1" --run-dir "$3"
+  ' demo "$root" "$agent" "$work/run"
+  step "after boot $boot: root's authorized_keys (\"once\": rendered on the first boot only)"
+  cat "$root/root/.ssh/authorized_keys"
+  if [ "$boot" = 1 ]; then
+    echo "# added by root after the first boot: the next boot keeps it" >>"$root/root/.ssh/authorized_keys"
+  fi
 done
 
 step "what the agent recorded (status.json, secrets never appear)"

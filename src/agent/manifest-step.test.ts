@@ -41,6 +41,20 @@ describe('manifestStep', () => {
     expect(infos).toEqual([{ image: { name: 'hello', version: '1.2.0' }, manifestHash: plan.manifest.hash }]);
   });
 
+  it('warns of config.schema keywords JSON Schema ignores, in the plan and on the console line, and goes on', async () => {
+    const schema = { type: 'object', properties: { db_password: { type: 'string', writeonly: true } } };
+    const { root, cleanup } = imageWith({ ...exampleManifest(), config: { schema } });
+    cleanups.push(cleanup);
+    const ctx = context(root, []);
+    const plan = await manifestStep.plan(ctx);
+    const warning = 'warning: /config/schema/properties/db_password/writeonly: unknown keyword "writeonly"';
+    expect(manifestStep.describe(plan).at(-1)).toContain(warning);
+    expect(manifestStep.toJSON(plan)).toMatchObject({ warnings: [expect.stringContaining(warning)] });
+    const result = await manifestStep.apply(plan, ctx);
+    expect(result.summary).toMatch(/^Loaded manifest hello 1\.2\.0; warning: .*did you mean "writeOnly"/);
+    expect(result.outcome).toBeUndefined();
+  });
+
   it('fails the plan with E_MANIFEST_INVALID and leaves the state empty', async () => {
     const { root, cleanup } = imageWith({ ...exampleManifest(), persistent: ['relative'] });
     cleanups.push(cleanup);

@@ -6,11 +6,12 @@ import { userDataStep } from './datasources/step';
 import { requirementsStep } from './requirements/step';
 import { mountsStep } from './mounts/step';
 import { instanceStep } from './datasources/instance-step';
+import { hostnameStep } from './hostname/step';
 import { templatesStep } from './templates/step';
 import type { RunContext, Step, StepResult } from './step';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const STEPS: ReadonlyArray<Step<any>> = [manifestStep, userDataStep, requirementsStep, mountsStep, instanceStep, templatesStep];
+export const STEPS: ReadonlyArray<Step<any>> = [manifestStep, userDataStep, requirementsStep, mountsStep, instanceStep, hostnameStep, templatesStep];
 
 export interface PlannedStep {
   name: string;

@@ -3,9 +3,11 @@
 import { AgentError } from '../errors';
 import type { Facts } from './requirements/facts-types';
 import type { DatasourceResult } from './datasources/types';
+import type { SshKey } from './datasources/ssh-keys';
 import type { EntrypointName, NormalizedManifest } from '../manifest/types';
 import type { ValidatedUserData } from '../manifest/user-data';
 import type { Reporter, StepOutcome } from './status/reporter';
+import type { TemplateContext } from './templates/context';
 import type { System } from '../system/system';
 
 export type Mode = 'run' | 'init' | 'chroot' | 'render';
@@ -26,6 +28,8 @@ export interface RunState {
   manifest?: NormalizedManifest;
   source?: DatasourceResult;
   userData?: ValidatedUserData;
+  /** the platform's SSH public keys, checked and normalised (templates see them as env.sshKeys) */
+  sshKeys?: SshKey[];
   facts?: Facts;
   cmdline?: string;
   /** set by the instance step: no completed first boot of this instance yet */
@@ -34,6 +38,8 @@ export interface RunState {
   instanceChanged?: boolean;
   /** the mounts step made the root read-write for this run; it is read-only again at the end */
   rootMadeWritable?: boolean;
+  /** the context the templates step rendered with, recorded for `query` */
+  context?: TemplateContext;
 }
 
 export interface RunContext {

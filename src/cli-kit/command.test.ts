@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../errors';
-import { boolFlag, helpText, parseCommandArgs, stringFlag, type Command } from './command';
+import { agentErrorOf } from '../test-support';
+import { boolFlag, helpText, parseCommandArgs, stringFlag, valueName, type Command } from './command';
 
 const command: Command = {
   name: 'pack',
@@ -30,8 +31,48 @@ describe('parseCommandArgs', () => {
 
   it('refuses an unknown flag and a string flag without its value, naming the program in the fix', () => {
     for (const argv of [['--slow'], ['--out']]) {
-      expect(() => parseCommandArgs('other', command, argv)).toThrow(expect.objectContaining({ code: 'E_USAGE', fix: 'see "other pack --help"' }));
+      expect(() => parseCommandArgs('other', command, argv)).toThrow(expect.objectContaining({ code: 'E_USAGE', fix: expect.stringContaining('see "other pack --help"') }));
     }
+  });
+});
+
+describe('option errors', () => {
+  const message = (argv: string[]) => agentErrorOf(() => parseCommandArgs('prog', command, argv)).message;
+
+  it('name the unknown option, the command and the nearest valid option, in words of their own', () => {
+    const error = agentErrorOf(() => parseCommandArgs('prog', command, ['--otu', 'x']));
+    expect(error.message).toBe('prog pack: unknown option "--otu"; did you mean "--out"?');
+    expect(error.fix).toBe('see "prog pack --help" (options: --out, --fast, --help)');
+    expect(message(['--zzz'])).toBe('prog pack: unknown option "--zzz"');
+    expect(message(['-x'])).toBe('prog pack: unknown option "-x"');
+  });
+
+  it('say which option lacks its value and how to write one that begins with "-"', () => {
+    expect(message(['--out'])).toBe('prog pack: --out needs a value (--out DIR)');
+    expect(message(['-o'])).toBe('prog pack: -o needs a value (-o DIR)');
+    expect(message(['--out', '--fast'])).toBe('prog pack: --out needs a value (--out DIR), but "--fast" follows it; a value that begins with "-" is written --out=--fast');
+    expect(stringFlag(parseCommandArgs('prog', command, ['--out=-x']), 'out')).toBe('-x');
+  });
+
+  it('refuse a value given to a boolean option', () => {
+    expect(message(['--fast=yes'])).toBe('prog pack: --fast takes no value (got "--fast=yes")');
+  });
+
+  it('never pass on the wording of node:util parseArgs', () => {
+    for (const argv of [['--slow'], ['--out'], ['--out', '-z'], ['--fast=1'], ['-q']]) {
+      expect(message(argv)).not.toMatch(/Unknown option|argument missing|ambiguous|positional argument|'--/);
+    }
+  });
+});
+
+describe('valueName', () => {
+  it('reads the placeholder of a string flag from the usage line', () => {
+    const c = { ...command, usage: '--out DIR [--hook initramfs-tools|dracut] [--option KEY=VALUE ...] [--target NAME[,NAME...]] [--n]' };
+    expect(valueName(c, 'out')).toBe('DIR');
+    expect(valueName(c, 'hook')).toBe('initramfs-tools|dracut');
+    expect(valueName(c, 'option')).toBe('KEY=VALUE');
+    expect(valueName(c, 'target')).toBe('NAME');
+    expect(valueName(c, 'n')).toBe('VALUE');
   });
 });
 

@@ -139,6 +139,13 @@ describe('errors', () => {
     expect(r.err).toBe('error E_USAGE: unknown command "nope"\n  fix: run "toy --help" for the list of commands');
   });
 
+  it('names the nearest command to a mistyped one, for a command and for help', async () => {
+    const r = await run(['ehco', '--loud']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toBe('error E_USAGE: unknown command "ehco"; did you mean "echo"?\n  fix: run "toy --help" for the list of commands');
+    expect((await run(['help', 'fial'])).err).toContain('unknown command "fial"; did you mean "fail"?');
+  });
+
   it('refuses help for an unknown command, or for more than one', async () => {
     expect(await run(['help', 'nope'])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('unknown command "nope"') });
     expect(await run(['help', 'echo', 'fail'])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('help takes one command name') });

@@ -3,6 +3,7 @@
 import { AgentError, EXIT, asAgentError, type ExitCode } from '../errors';
 import type { System } from '../system/system';
 import { helpText, parseCommandArgs } from './command';
+import { didYouMean } from './nearest-name';
 import { usageText, versionText, type CommandEntry, type Program } from './program';
 
 export async function dispatch(program: Program, argv: string[], system: System): Promise<ExitCode> {
@@ -29,7 +30,7 @@ export async function dispatch(program: Program, argv: string[], system: System)
       system.out(helpText(program.name, command, entry.summary));
       return EXIT.ok;
     }
-    return await command.run(args, system);
+    return await command.run(args, system, program);
   } catch (err) {
     const error = asAgentError(err, program.name);
     if (rest.includes('--json')) system.out(JSON.stringify({ error: error.toJSON() }, null, 2));
@@ -40,7 +41,7 @@ export async function dispatch(program: Program, argv: string[], system: System)
 
 function entryOf(program: Program, name: string): CommandEntry {
   const entry = program.commands.find((c) => c.name === name);
-  if (!entry) throw usageError(program, `unknown command "${name}"`);
+  if (!entry) throw usageError(program, `unknown command "${name}"${didYouMean(name, program.commands.map((c) => c.name))}`);
   return entry;
 }
 

@@ -1,7 +1,7 @@
 // Proves JSON syntax errors are located by line and column and never quote the text, and nesting is bounded.
 
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, parseJsonText } from './json-text';
+import { jsonExcerpt, MAX_JSON_DEPTH, parseJsonText } from './json-text';
 
 describe('parseJsonText', () => {
   it('parses valid JSON, ignoring a byte order mark', () => {
@@ -53,5 +53,41 @@ describe('parseJsonText nesting bound', () => {
   it('takes a lower bound from the caller', () => {
     expect(parseJsonText('[[[1]]]', 3).ok).toBe(true);
     expect(parseJsonText('[[[[1]]]]', 3)).toMatchObject({ ok: false, tooDeep: true, column: 4 });
+  });
+});
+
+describe('jsonExcerpt', () => {
+  const excerptOf = (text: string, hideValues: boolean) => {
+    const r = parseJsonText(text);
+    if (r.ok) throw new Error('expected a syntax error');
+    return jsonExcerpt(text, r.line, r.column, { hideValues });
+  };
+
+  it('shows the line of the error with a caret under its column', () => {
+    expect(excerptOf('{\n  "name": "x" "version": "1"\n}', false)).toEqual(['|   "name": "x" "version": "1"', '|               ^']);
+    expect(excerptOf('{"a": 1,}', false)).toEqual(['| {"a": 1,}', '|         ^']);
+  });
+
+  it('cuts a long line to a window around the error, marking the cuts', () => {
+    const text = `{"a": "${'x'.repeat(300)}" "b": 1, "c": "${'y'.repeat(300)}"}`;
+    const [line = '', caret = ''] = excerptOf(text, false);
+    expect(line.length).toBeLessThanOrEqual(2 + 72 + 2);
+    expect(line).toMatch(/^\| …x+" "b": 1, "c": "y+…$/);
+    expect(line[caret.indexOf('^')]).toBe('"');
+    expect(line.slice(caret.indexOf('^'), caret.indexOf('^') + 3)).toBe('"b"');
+  });
+
+  it('with hideValues shows keys and structure, never a value, and keeps the caret on the error', () => {
+    const secrets = ['hunter2', '1234', 'bare-secret', 'stray'];
+    const text = '{"config": {"password": "hunter2", "pin": 1234, "x": bare-secret, "y": "stray": 1}}';
+    const lines = excerptOf(text, true);
+    for (const s of secrets) expect(lines.join('\n')).not.toContain(s);
+    expect(lines[0]).toBe('| {"config": {"password": "…", "pin": …, "x": …, "y": "…": 1}}'.replace(': 1}}', ': …}}'));
+    expect(lines[0]?.[lines[1]?.indexOf('^') ?? -1]).toBe('…');
+    expect(excerptOf('{"on": true,, "off": null}', true)).toEqual(['| {"on": true,, "off": null}', '|             ^']);
+  });
+
+  it('replaces tabs and control characters so the caret stays aligned', () => {
+    expect(excerptOf('{\t"a":: 1}', false)).toEqual(['| { "a":: 1}', '|       ^']);
   });
 });

@@ -111,3 +111,70 @@ function reasonOf(message: string): string {
   if (/"/.test(cut) || cut.length > 80) return 'invalid JSON';
   return cut.charAt(0).toLowerCase() + cut.slice(1);
 }
+
+/** The widest excerpt line: a long line is cut to this many characters around the error. */
+const EXCERPT_WIDTH = 72;
+
+/**
+ * Two lines that show where a syntax error is: the line of `text` holding it (cut to a window around
+ * the column) and a caret under the column, both led by "| " so they stay aligned wherever they are
+ * indented. With `hideValues` (user data, metadata: they may hold secrets) every string value, number
+ * and bare word shows as "…" and only the structure, keys, true, false and null remain.
+ */
+export function jsonExcerpt(text: string, line: number, column: number, options: { hideValues: boolean }): string[] {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const source = body.split('\n')[line - 1] ?? '';
+  const { shown, caret } = options.hideValues ? masked(source, column - 1) : { shown: source, caret: column - 1 };
+  const printable = shown.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\t' ? ' ' : '?'));
+  let start = 0;
+  let end = printable.length;
+  if (printable.length > EXCERPT_WIDTH) {
+    start = Math.max(0, Math.min(caret - EXCERPT_WIDTH / 2, printable.length - EXCERPT_WIDTH));
+    end = start + EXCERPT_WIDTH;
+  }
+  const before = start > 0 ? '…' : '';
+  const window = `${before}${printable.slice(start, end)}${end < printable.length ? '…' : ''}`;
+  return [`| ${window}`.trimEnd(), `| ${' '.repeat(before.length + Math.max(0, caret - start))}^`];
+}
+
+/** `line` with string values, numbers and bare words replaced by "…", and where the character at `at` ends up. */
+function masked(line: string, at: number): { shown: string; caret: number } {
+  let shown = '';
+  let caret = -1;
+  let i = 0;
+  while (i < line.length) {
+    if (i === at) caret = shown.length;
+    const c = line[i] as string;
+    if (/[\s{}[\],:]/.test(c)) {
+      shown += c;
+      i++;
+      continue;
+    }
+    const end = c === '"' ? stringEnd(line, i) : wordEnd(line, i);
+    const token = line.slice(i, end);
+    // A key opens an object or follows a comma, and a colon follows it: a value, even before a stray colon, stays hidden.
+    const isKey = c === '"' && /^\s*:/.test(line.slice(end)) && /(^|[{,])\s*$/.test(line.slice(0, i));
+    const shownAs = isKey || token === 'true' || token === 'false' || token === 'null' ? token : c === '"' ? '"…"' : '…';
+    if (at > i && at < end) caret = shown.length + Math.min(at - i, shownAs === token ? at - i : c === '"' ? 1 : 0);
+    shown += shownAs;
+    i = end;
+  }
+  if (caret < 0) caret = shown.length + Math.max(0, at - line.length);
+  return { shown, caret };
+}
+
+/** The offset just past the string literal opening at `from` (or the line's end when it never closes). */
+function stringEnd(line: string, from: number): number {
+  for (let i = from + 1; i < line.length; i++) {
+    if (line[i] === '\\') i++;
+    else if (line[i] === '"') return i + 1;
+  }
+  return line.length;
+}
+
+/** The offset just past a number or a bare word (which JSON refuses, but which may be a secret typed unquoted). */
+function wordEnd(line: string, from: number): number {
+  let i = from;
+  while (i < line.length && /[^\s{}[\],:"]/.test(line[i] as string)) i++;
+  return i;
+}

@@ -111,6 +111,9 @@ describe('loadManifest', () => {
     expect(err.code).toBe('E_MANIFEST_PARSE');
     expect(err.message).toMatch(/line 4 column 3/);
     expect(err.where).toMatch(/manifest:4:3$/);
+    expect(err.message.split('\n').slice(1)).toEqual(['  |   "entrypoints": {}', '  |   ^']);
+    const check = checkManifestBytes(Buffer.from('{"name": "x",}'), 'm.json');
+    expect(check.problems[0]?.message).toBe('not valid JSON at line 1 column 14: expected double-quoted property name\n| {"name": "x",}\n|              ^');
   });
 
   it.each([2000, 5000])('E_MANIFEST_PARSE refuses a manifest nested %i deep, at the first bracket too many, before anything walks it', async (n) => {

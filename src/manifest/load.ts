@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { AgentError, type Problem } from '../errors';
 import { joinRoot } from '../system/root-path';
 import { validateManifest } from './generated/validators.cjs';
-import { MAX_JSON_DEPTH, parseJsonText } from './json-text';
+import { jsonExcerpt, MAX_JSON_DEPTH, parseJsonText } from './json-text';
 import { normalizeManifest } from './normalize';
 import { problemsFromAjv } from './problems';
 import { semanticProblems } from './semantic';
@@ -28,7 +28,7 @@ export interface ManifestCheck {
   /** every problem: a syntax error (path ""), or the schema's and the semantic checks' */
   problems: Problem[];
   /** set when the text is not JSON, or nests deeper than the JSON reader allows (`tooDeep`) */
-  syntaxError?: { line: number; column: number; reason: string; tooDeep: boolean };
+  syntaxError?: { line: number; column: number; reason: string; tooDeep: boolean; excerpt: string[] };
   /** the parsed document, when it is JSON */
   data?: unknown;
   /** the normalized manifest, when there is no problem */
@@ -73,11 +73,14 @@ export async function readManifestBytes(source: ManifestSource): Promise<{ bytes
 
 /** Parses and checks manifest bytes; reports every problem at once and never throws for bad input. */
 export function checkManifestBytes(bytes: Uint8Array, where: string): ManifestCheck {
-  const parsed = parseJsonText(Buffer.from(bytes).toString('utf8'));
+  const text = Buffer.from(bytes).toString('utf8');
+  const parsed = parseJsonText(text);
   if (!parsed.ok) {
     const { line, column, reason, tooDeep } = parsed;
-    const message = tooDeep ? `${reason} at line ${line} column ${column}` : `not valid JSON at line ${line} column ${column}: ${reason}`;
-    return { where, problems: [{ path: '', message }], syntaxError: { line, column, reason, tooDeep } };
+    // A manifest ships in the image for anyone to read: its text may be quoted.
+    const excerpt = tooDeep ? [] : jsonExcerpt(text, line, column, { hideValues: false });
+    const message = [tooDeep ? `${reason} at line ${line} column ${column}` : `not valid JSON at line ${line} column ${column}: ${reason}`, ...excerpt].join('\n');
+    return { where, problems: [{ path: '', message }], syntaxError: { line, column, reason, tooDeep, excerpt } };
   }
   const data = parsed.value;
   const schemaOk = validateManifest(data);
@@ -97,14 +100,14 @@ export async function loadManifest(source: ManifestSource): Promise<NormalizedMa
 /** The one error that sums up a failed check. */
 export function manifestError(check: ManifestCheck): AgentError {
   if (check.syntaxError) {
-    const { line, column, reason, tooDeep } = check.syntaxError;
+    const { line, column, reason, tooDeep, excerpt } = check.syntaxError;
     if (tooDeep) {
       return new AgentError('E_MANIFEST_PARSE', `the manifest cannot be read: its ${reason} (line ${line} column ${column})`, {
         where: `${check.where}:${line}:${column}`,
         fix: `a manifest needs a few levels of nesting: remove the excess there (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`,
       });
     }
-    return new AgentError('E_MANIFEST_PARSE', `the manifest is not valid JSON: ${reason} at line ${line} column ${column}`, {
+    return new AgentError('E_MANIFEST_PARSE', [`the manifest is not valid JSON: ${reason} at line ${line} column ${column}`, ...excerpt.map((l) => `  ${l}`)].join('\n'), {
       where: `${check.where}:${line}:${column}`,
       fix: 'fix the JSON syntax there (a missing comma or quote, a trailing comma, a comment); "cloudlet-agent validate --manifest FILE" checks it',
     });

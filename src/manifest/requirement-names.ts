@@ -35,6 +35,14 @@ export function canonicalArch(name: string): string {
   return group?.[0] ?? n;
 }
 
+/** Whether `name` is a hypervisor the requirement readers can detect (any spelling of one). */
+export function isKnownHypervisor(name: string): boolean {
+  return Object.hasOwn(HYPERVISOR_ALIASES, name.trim().toLowerCase());
+}
+
+/** The names a manifest may write, for messages. */
+export const HYPERVISOR_NAMES: readonly string[] = Object.keys(HYPERVISOR_ALIASES);
+
 /** The canonical hypervisor name; unknown spellings come back lower-cased as they are. */
 export function canonicalHypervisor(name: string): string {
   const n = name.trim().toLowerCase();

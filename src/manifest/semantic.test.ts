@@ -96,6 +96,17 @@ describe('semanticProblems', () => {
     expect(problems).toEqual([{ path: '/entrypoints/init/requires/memory', message: expect.stringMatching(/not a memory size/) }]);
   });
 
+  it('refuses a hypervisor name the requirement readers never detect, in a string or a list, and takes every known spelling', () => {
+    const entrypoints = {
+      init: { requires: { hypervisor: 'kvmm' } },
+      chroot: { command: ['/bin/app'], requires: { hypervisor: ['KVM', 'hyper-v', 'bare-metal', 'xne'] } },
+    };
+    expect(problemsOf({ entrypoints })).toEqual([
+      { path: '/entrypoints/init/requires/hypervisor', message: expect.stringMatching(/^unknown hypervisor "kvmm"; known: kvm, nitro, qemu/) },
+      { path: '/entrypoints/chroot/requires/hypervisor/3', message: expect.stringMatching(/^unknown hypervisor "xne"/) },
+    ]);
+  });
+
   it('refuses a kernel requirement that is not a semver range', () => {
     const problems = problemsOf({ entrypoints: { init: { requires: { kernel: '>= four' } } } });
     expect(problems).toEqual([{ path: '/entrypoints/init/requires/kernel', message: expect.stringMatching(/not a semver range/) }]);
@@ -127,6 +138,12 @@ describe('semanticProblems', () => {
       { path: '/platforms/1', message: expect.stringMatching(/unknown platform "ec3"; known: cmdline, nocloud/) },
       { path: '/platforms/2', message: '"nocloud" is listed twice (also /platforms/0)' },
     ]);
+  });
+
+  it('names the platform a misspelt one most likely means', () => {
+    expect(problemsOf({ platforms: ['fw_cfg'] })[0]?.message).toMatch(/^unknown platform "fw_cfg"; known: .*; did you mean "fwcfg"\?$/);
+    expect(problemsOf({ datasources: { endpoints: { opnestack: 'http://127.0.0.1' } } })[0]?.message).toMatch(/did you mean "openstack"\?$/);
+    expect(problemsOf({ platforms: ['digitalocean'] })[0]?.message).not.toContain('did you mean');
   });
 
   it('refuses endpoints of unknown platforms and URLs that are not http(s)', () => {

@@ -3,6 +3,8 @@
 import type { Problem } from '../errors';
 import { imagePathProblem, isWithin, normalizeImagePath } from '../system/image-path';
 import { isKnownPlatform, KNOWN_PLATFORMS } from './platform-names';
+import { didYouMean } from '../cli-kit/nearest-name';
+import { HYPERVISOR_NAMES, isKnownHypervisor } from './requirement-names';
 import { isOctalMode, isOwner, parseMemorySize, tmpfsSizeProblem } from './value-formats';
 
 // semver loads when a kernel range is there to check: initialising it costs milliseconds on every
@@ -135,13 +137,18 @@ function checkOverlaps(items: Item[], problems: Problem[]): void {
   }
 }
 
+/** The message for an unknown platform: the nearest known name when one is close, and all of them. */
+function unknownPlatform(name: string): string {
+  return `unknown platform "${name}"; known: ${KNOWN_PLATFORMS.join(', ')}${didYouMean(name, KNOWN_PLATFORMS)}`;
+}
+
 function checkPlatforms(platforms: unknown, problems: Problem[]): void {
   if (!Array.isArray(platforms)) return;
   const seen = new Map<string, number>();
   platforms.forEach((name: unknown, i) => {
     if (typeof name !== 'string' || name === '') return;
     if (!isKnownPlatform(name)) {
-      problems.push({ path: `/platforms/${i}`, message: `unknown platform "${name}"; known: ${KNOWN_PLATFORMS.join(', ')}` });
+      problems.push({ path: `/platforms/${i}`, message: unknownPlatform(name) });
       return;
     }
     const earlier = seen.get(name);
@@ -154,7 +161,7 @@ function checkEndpoints(datasources: unknown, problems: Problem[]): void {
   if (!isObj(datasources) || !isObj(datasources.endpoints)) return;
   for (const [name, url] of Object.entries(datasources.endpoints)) {
     const at = `/datasources/endpoints/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (!isKnownPlatform(name)) problems.push({ path: at, message: `unknown platform "${name}"; known: ${KNOWN_PLATFORMS.join(', ')}` });
+    if (!isKnownPlatform(name)) problems.push({ path: at, message: unknownPlatform(name) });
     if (typeof url !== 'string' || url === '') continue;
     let parsed: URL | undefined;
     try {
@@ -205,4 +212,14 @@ function checkRequires(req: Obj, at: string, problems: Problem[]): void {
     problems.push({ path: `${at}/memory`, message: `"${memory}" is not a memory size: use bytes with an optional K, M, G or T, e.g. "512M"` });
   }
   if (Array.isArray(req.files)) req.files.forEach((f: unknown, i) => checkPath(f, `${at}/files/${i}`, problems));
+  checkHypervisors(req.hypervisor, `${at}/hypervisor`, problems);
+}
+
+/** A hypervisor the agent never detects could only ever fail (or never matter): a typo, as a rule. */
+function checkHypervisors(value: unknown, at: string, problems: Problem[]): void {
+  const names: Array<[string, unknown]> = typeof value === 'string' ? [[at, value]] : Array.isArray(value) ? value.map((v: unknown, i): [string, unknown] => [`${at}/${i}`, v]) : [];
+  for (const [path, name] of names) {
+    if (typeof name !== 'string' || name === '' || isKnownHypervisor(name)) continue;
+    problems.push({ path, message: `unknown hypervisor "${name}"; known: ${HYPERVISOR_NAMES.join(', ')}` });
+  }
 }

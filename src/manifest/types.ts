@@ -23,6 +23,8 @@ export interface TemplateSpec {
   mode?: string;
   /** "user:group", names or numbers resolved inside the image */
   owner?: string;
+  /** rendered only on the first boot of an instance; later boots leave the file as it is */
+  once?: boolean;
 }
 
 export interface PersistentSpec {

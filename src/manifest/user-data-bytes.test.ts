@@ -41,6 +41,11 @@ describe('decodeUserData', () => {
     expect(JSON.stringify(e.toJSON()) + e.render() + String(e.cause)).not.toContain(secret);
   });
 
+  it('shows the line of a syntax error with a caret, values hidden (and a key only where it cannot be a value)', () => {
+    const e = failure(() => decodeUserData(Buffer.from('{"config": {"password": "hunter2" "port": 8080}}'), 'nocloud'));
+    expect(e.message.split('\n')).toEqual(['user data from nocloud is not valid JSON (line 1, column 35)', '  | {"config": {"password": "…" "…": …}}', '  |                             ^']);
+  });
+
   it('points cloud-config users at the JSON format', () => {
     const e = failure(() => decodeUserData(Buffer.from('#cloud-config\npackages: [x]\n'), 'nocloud'));
     expect(e.code).toBe('E_USERDATA_INVALID');

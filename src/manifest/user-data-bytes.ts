@@ -1,7 +1,7 @@
 // Turns the bytes a platform delivered into the user-data object: size cap, gzip, JSON, never echoing content.
 
 import { AgentError } from '../errors';
-import { MAX_JSON_DEPTH, parseJsonText } from './json-text';
+import { jsonExcerpt, MAX_JSON_DEPTH, parseJsonText } from './json-text';
 
 // node:zlib loads only for gzip-compressed user data, which few platforms deliver.
 const zlib = () => require('node:zlib') as typeof import('node:zlib');
@@ -41,7 +41,9 @@ export function decodeUserData(bytes: Buffer, platform: string): Record<string, 
     const hint = /^\s*#(cloud-config|!)/.test(text)
       ? 'cloudlet-agent reads JSON user data, not cloud-config or scripts: write {"config": {...}}'
       : 'make the user data one JSON object, e.g. {"config": {...}}';
-    throw invalid(platform, `is not valid JSON${where}`, hint);
+    // Values may be secrets: the excerpt shows keys and structure only.
+    const excerpt = parsed.atEnd ? [] : jsonExcerpt(text, parsed.line, parsed.column, { hideValues: true }).map((l) => `  ${l}`);
+    throw invalid(platform, [`is not valid JSON${where}`, ...excerpt].join('\n'), hint);
   }
   const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

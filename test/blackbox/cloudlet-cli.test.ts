@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeImage, REPO, runAgent, runCloudlet, tempDir } from './harness';
+import { makeImage, REPO, runAgent, runCloudlet, tempDir, type Tree } from './harness';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const SECRET = 'cl-fixture-secret-0077';
@@ -25,14 +25,18 @@ const MANIFEST = {
   templates: ['/etc/motd'],
   persistent: ['/var/lib/app'],
   volatile: ['/tmp'],
+  storage: { device: 'LABEL=app-data' },
   entrypoints: { init: { path: '/sbin/init' } },
 };
+
+/** What MANIFEST names, so that its image is valid. */
+const TREE: Tree = { '/etc/motd': '<%= config.greeting %>\n', '/sbin/init': { content: '#!/bin/sh\n', mode: 0o755 } };
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 function image(manifest: unknown): string {
-  const { root, cleanup } = makeImage(manifest);
+  const { root, cleanup } = makeImage(manifest, TREE);
   cleanups.push(cleanup);
   return root;
 }
@@ -98,7 +102,12 @@ describe('cloudlet validate gives the agent\'s report', () => {
       expect(mine.code).toBe(0);
       expect(mine.stdout).toBe(agent(['validate', '--root', root, '--user-data', ud, ...extra]).stdout);
     }
-    expect(JSON.parse(runCloudlet(['validate', '--root', root, '--json']).stdout)).toEqual({ valid: true, problems: [], manifest: { name: 'hello', version: '1.2.0' } });
+    expect(JSON.parse(runCloudlet(['validate', '--root', root, '--json']).stdout)).toEqual({
+      valid: true,
+      problems: [],
+      manifest: { name: 'hello', version: '1.2.0' },
+      image: { root, templates: expect.stringMatching(/^1 template compiled and rendered with the config schema's defaults and examples/) },
+    });
   });
 
   it('for an invalid manifest and user data: exit 2, the same problems by source and path', () => {
@@ -159,7 +168,7 @@ describe('cloudlet usage errors', () => {
     expect(text.stderr).toContain('fix: see "cloudlet validate --help"');
     const json = runCloudlet(['validate', '--colour', '--json']);
     expect(json.code).toBe(2);
-    expect((JSON.parse(json.stdout) as { error: { code: string; fix: string } }).error).toMatchObject({ code: 'E_USAGE', fix: 'see "cloudlet validate --help"' });
+    expect((JSON.parse(json.stdout) as { error: { code: string; fix: string } }).error).toMatchObject({ code: 'E_USAGE', fix: expect.stringMatching(/^see "cloudlet validate --help" \(options: --root, /) });
   });
 
   it('refuses an unknown schema name with exit 2', () => {

@@ -26,7 +26,8 @@ const manifest = (platforms: string[]) => ({
 });
 
 function image(m: unknown, tree: Tree = {}): string {
-  const img = makeImage(m, { '/etc/motd': 'greeting=<%= config.greeting %>\n', ...tree });
+  // The init entry point's program too: validate looks for it in the image.
+  const img = makeImage(m, { '/etc/motd': 'greeting=<%= config.greeting %>\n', '/sbin/init': { content: '#!/bin/sh\n', mode: 0o755 }, ...tree });
   cleanups.push(img.cleanup);
   return img.root;
 }

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, tempDir } from './harness';
 
@@ -56,6 +57,49 @@ function filesIn(dir: string): string[] {
 function dirsIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((name) => lstatSync(join(dir, name)).isDirectory());
+}
+
+/** The commands an executable's --help overview lists (its command table). */
+function commandsOf(executable: string): string[] {
+  return sh(executable, ['--help'])
+    .split('\n')
+    .flatMap((line) => /^ {2}([a-z][a-z-]*) {2,}/.exec(line)?.[1] ?? []);
+}
+
+/** What the installed bash completion of `program` offers for the words typed (the last one being completed). */
+function bashOffers(fromRoot: string, program: string, words: string[]): string[] {
+  const script = join(fromRoot, 'usr/share/bash-completion/completions', program);
+  const array = [program, ...words].map((w) => `'${w}'`).join(' ');
+  const fn = `_${program.replace(/-/g, '_')}`;
+  const out = sh('bash', ['--norc', '--noprofile', '-c', `source '${script}'; COMP_WORDS=(${array}); COMP_CWORD=${words.length}; ${fn}; printf '%s\\n' "\${COMPREPLY[@]}"`]);
+  return out.split('\n').filter(Boolean).sort();
+}
+
+/** Checks the manual page and the three completions a package installs for `program`. */
+function expectGeneratedDocs(fromRoot: string, program: string, executable: string): void {
+  const files = [
+    `usr/share/man/man1/${program}.1.gz`,
+    `usr/share/bash-completion/completions/${program}`,
+    `usr/share/zsh/vendor-completions/_${program}`,
+    `usr/share/fish/vendor_completions.d/${program}.fish`,
+  ];
+  for (const file of files) expect(mode(join(fromRoot, file)), file).toBe(0o644);
+  const page = gunzipSync(readFileSync(join(fromRoot, files[0] as string))).toString('utf8');
+  const lint = spawnSync('mandoc', ['-Tlint', '-Wwarning'], { input: page, encoding: 'utf8' });
+  expect(lint.stdout + lint.stderr, 'mandoc -Tlint').toBe('');
+  const rendered = sh('sh', ['-c', `MANWIDTH=200 man -l '${join(fromRoot, files[0] as string)}'`]);
+  const commands = commandsOf(executable);
+  expect(commands).toContain('validate');
+  for (const name of commands) {
+    expect(rendered, `man page section of ${name}`).toMatch(new RegExp(`^ {3}${name}\\b`, 'm'));
+    expect(bashOffers(fromRoot, program, [name.slice(0, -1)]), `bash completion of ${name}`).toContain(name);
+  }
+  expect(rendered).toMatch(/^EXIT STATUS$/m);
+  expect(bashOffers(fromRoot, program, ['vali'])).toEqual(['validate']);
+  expect(bashOffers(fromRoot, program, ['validate', '--ro'])).toEqual(['--root']);
+  expect(readFileSync(join(fromRoot, files[2] as string), 'utf8').split('\n')[0]).toBe(`#compdef ${program}`);
+  const fish = spawnSync('fish', ['--no-config', '-c', `source '${join(fromRoot, files[3] as string)}'; complete -C '${program} valid'`], { encoding: 'utf8' });
+  expect(fish.stdout.split('\t')[0]).toBe('validate');
 }
 
 /** Runs a maintainer script with only `fakeBin` on PATH; returns the commands the fakes logged. */
@@ -154,6 +198,10 @@ describe('contents (dpkg -x into a temp dir)', () => {
       expect(mode(to), to).toBe(0o644);
       expect(readFileSync(to, 'utf8')).toBe(readFileSync(join(REPO, 'systemd', unit), 'utf8'));
     }
+  });
+
+  it('installs the manual page and the bash, zsh and fish completions, made from the command table', () => {
+    expectGeneratedDocs(root, 'cloudlet-agent', agent);
   });
 
   it('carries the licence texts of Node.js and the bundled packages', () => {
@@ -265,6 +313,10 @@ describe('the cloudlet package', () => {
     const own = filesOf(cloudletDeb);
     expect(own).toContain('/usr/bin/cloudlet');
     expect(own.filter((f) => agentFiles.has(f))).toEqual([]);
+  });
+
+  it('installs the manual page and the bash, zsh and fish completions, made from the command table', () => {
+    expectGeneratedDocs(cloudletRoot, 'cloudlet', cloudlet);
   });
 
   it('carries the licence texts of Node.js and of the packages its bundle holds', () => {

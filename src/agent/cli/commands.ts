@@ -5,6 +5,7 @@
 // reached only through import() when the import() runs.
 
 import type { CommandEntry } from '../../cli-kit/program';
+import { AGENT_NAME } from './command';
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -39,7 +40,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'validate',
-    summary: 'check a manifest, and user data against it, reporting every problem with its JSON path',
+    summary: 'check a manifest, user data against it and the image tree, reporting every problem with its JSON path',
     load: async () => (await import('./validate.js')).validateCommand,
   },
   {
@@ -58,8 +59,33 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./analyze.js')).analyzeCommand,
   },
   {
+    name: 'query',
+    summary: "the template context (env, meta, config) of this boot's run, or one key of it; secrets redacted",
+    load: async () => (await import('./query.js')).queryCommand,
+  },
+  {
+    name: 'clean',
+    summary: "forget this machine's boot record (next boot is a first boot); --image: strip what render left in a build tree",
+    load: async () => (await import('./clean.js')).cleanCommand,
+  },
+  {
+    name: 'collect-logs',
+    summary: "one tar.gz of this boot's status, report, console lines, journal, manifest and facts, secrets scrubbed",
+    load: async () => (await import('./collect-logs.js')).collectLogsCommand,
+  },
+  {
     name: 'install',
     summary: 'bake the agent, a boot hook and the systemd units into an image tree',
     load: async () => (await import('./install.js')).installCommand,
+  },
+  {
+    name: 'completion',
+    summary: 'print the completion script for bash, zsh or fish',
+    load: async () => (await import('../../cli-kit/completion-command.js')).completionCommand(AGENT_NAME),
+  },
+  {
+    name: 'man',
+    summary: 'print the manual page (roff)',
+    load: async () => (await import('../../cli-kit/completion-command.js')).manCommand(AGENT_NAME),
   },
 ];

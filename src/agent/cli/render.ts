@@ -18,7 +18,8 @@ export const renderCommand: Command = {
     '--diff            print a unified diff of each changed file (secret values shown as <secret>; in files',
     '                  that hold secrets, removed lines are hidden, as they may hold an earlier secret)',
     '--dry-run         render in memory and report; write nothing (no pristine copies either)',
-    '--json            the result as JSON: path, changed, mode, owner per template (never contents)',
+    '--json            the result as JSON: path, changed, mode, owner per template (never contents), and the',
+    '                  `once` templates left as they are (skipped, with the reason)',
     '--quiet           print only failures',
     '--run-dir DIR     run directory for read-only roots (rendered copies are bound from DIR/cloudlet/rendered)',
     'A template error writes nothing at all: every template renders in memory before any file is replaced.',
@@ -48,9 +49,9 @@ export const renderCommand: Command = {
     }
     const { ctx } = outcome;
     const secrets = ctx.state.userData?.secrets ?? [];
-    const plan = templatesPlanOf(ctx) ?? { items: [], staleTemps: [] };
+    const plan = templatesPlanOf(ctx) ?? { items: [], skipped: [], staleTemps: [] };
     if (json) {
-      system.out(JSON.stringify({ ok: true, dryRun: options.dryRun, templates: plan.items.map(summaryOf) }, null, 2));
+      system.out(JSON.stringify({ ok: true, dryRun: options.dryRun, templates: plan.items.map(summaryOf), skipped: plan.skipped }, null, 2));
     } else {
       printText(system, plan, options.dryRun, boolFlag(args, 'diff'), secrets);
     }
@@ -59,7 +60,7 @@ export const renderCommand: Command = {
 };
 
 function printText(system: System, plan: TemplatesPlan, dryRun: boolean, diff: boolean, secrets: readonly string[]): void {
-  if (plan.items.length === 0) system.out('no templates in the manifest');
+  if (plan.items.length === 0 && plan.skipped.length === 0) system.out('no templates in the manifest');
   const verb = dryRun ? 'would render' : 'rendered';
   for (const t of plan.items) {
     const summary = summaryOf(t);
@@ -68,4 +69,5 @@ function printText(system: System, plan: TemplatesPlan, dryRun: boolean, diff: b
     const text = unifiedDiff(t.before?.toString('utf8') ?? null, t.output.toString('utf8'), t.path, { hideRemoved: t.sensitive });
     system.out(scrub(text, secrets).trimEnd());
   }
+  for (const t of plan.skipped) system.out(`skipped ${t.path} (${t.reason})`);
 }

@@ -85,6 +85,15 @@ describe('status from status.json', () => {
     expect(sys.outLines[0]).toContain('running since');
   });
 
+  it('names the platform a running step waits on and for how long, in the summary and on the step\'s line', async () => {
+    sys = fakeSystem();
+    const waiting = { step: 'user-data', name: 'ec2', elapsedMs: 3200, limitMs: 5000 };
+    writeStatus(doc({ state: 'running', finishedAt: undefined, durationMs: undefined, currentStep: 'user-data', waiting, steps: [{ name: 'user-data', title: 'User data' }] }));
+    expect(await status()).toBe(5);
+    expect(sys.outLines[0]).toMatch(/now: user-data, waiting on ec2 \(3 s of 5 s\)$/);
+    expect(sys.outLines).toContain('  [ .... ] User data: waiting on ec2 (3 s of 5 s)');
+  });
+
   it('exits 1 when status.json says running but its agent is gone', async () => {
     sys = fakeSystem();
     writeStatus(doc({ state: 'running', pid: 99_999_999 }));

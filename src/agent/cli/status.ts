@@ -1,7 +1,7 @@
 // `cloudlet-agent status`: how this boot's run went, live while it runs; `--wait` never waits past --timeout.
 
 import { AgentError, EXIT, type ExitCode } from '../../errors';
-import { consoleLine, formatDuration } from '../status/console-lines';
+import { consoleLine, formatDuration, waitText } from '../status/console-lines';
 import type { StatusDoc } from '../status/formats';
 import { statusPaths } from '../status/run-dir';
 import { queryStatus, type QueryOutcome } from '../status/status-query';
@@ -99,7 +99,8 @@ function printText(system: System, outcome: QueryOutcome, file: string, timeoutS
   if (outcome.kind === 'stale') {
     system.out(`cloudlet-agent: stopped without finishing (agent pid ${doc.pid} is gone; last step ${doc.currentStep ?? 'unknown'})`);
   } else if (outcome.kind === 'running') {
-    const where = doc.currentStep ? `, now: ${doc.currentStep}` : '';
+    const waiting = doc.waiting ? `, waiting on ${waitText(doc.waiting.name, doc.waiting.elapsedMs, doc.waiting.limitMs)}` : '';
+    const where = doc.currentStep ? `, now: ${doc.currentStep}${waiting}` : '';
     system.out(`cloudlet-agent: running since ${doc.startedAt}${where}${outcome.timedOut ? ` (still running after ${timeoutS} s)` : ''}`);
   } else {
     system.out(`cloudlet-agent: ${doc.state}${doc.durationMs !== undefined ? ` in ${formatDuration(doc.durationMs)}` : ''} (${doc.mode}, started ${doc.startedAt})`);
@@ -118,7 +119,7 @@ function detailLines(doc: StatusDoc): string[] {
   for (const step of doc.steps) {
     const line = step.outcome
       ? consoleLine({ event: 'step-end', step: step.name, outcome: step.outcome, summary: step.summary ?? step.title, startMs: 0, durationMs: step.durationMs ?? 0 })
-      : { text: `[ .... ] ${step.title}` };
+      : { text: `[ .... ] ${step.title}${doc.waiting?.step === step.name ? `: waiting on ${waitText(doc.waiting.name, doc.waiting.elapsedMs, doc.waiting.limitMs)}` : ''}` };
     if (line) lines.push(`  ${line.text}`);
   }
   if (doc.error) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exampleManifest, imageWith } from '../../manifest/test-fixtures';
+import { completeExampleImage } from '../image-check/test-fixtures';
 import type { System } from '../../system/system';
 import { parseCommandArgs } from './command';
 import { specsCommand } from './specs';
@@ -49,10 +50,30 @@ async function validate(argv: string[]) {
 }
 
 describe('validate command', () => {
-  it('exits 0 and prints {valid: true} for the example manifest', async () => {
-    const r = await validate(['--root', root(exampleManifest()), '--json']);
+  it('exits 0 and prints {valid: true} for the example manifest in an image that has what it names', async () => {
+    const dir = root(exampleManifest());
+    completeExampleImage(dir);
+    const r = await validate(['--root', dir, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ valid: true, problems: [], manifest: { name: 'hello', version: '1.2.0' } });
+    expect(JSON.parse(r.out)).toEqual({
+      valid: true,
+      problems: [],
+      manifest: { name: 'hello', version: '1.2.0' },
+      image: { root: dir, templates: expect.stringMatching(/^2 templates compiled and rendered with the config schema's defaults and examples/) },
+    });
+  });
+
+  it('exits 2 for the example manifest alone: the files it names are not in the image', async () => {
+    const r = await validate(['--root', root(exampleManifest()), '--json']);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.out) as { problems: Array<{ source: string; path: string }> };
+    expect(out.problems.map((p) => `${p.source} ${p.path}`)).toEqual([
+      'image /templates/0',
+      'image /templates/1',
+      'image /entrypoints/init/path',
+      'image /entrypoints/kernel/path',
+      'image /entrypoints/kernel/initrd',
+    ]);
   });
 
   it('exits 2 listing manifest and user-data problems with their sources and paths', async () => {

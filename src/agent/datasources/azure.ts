@@ -4,6 +4,7 @@ import { AgentError } from '../../errors';
 import { decodeBase64 } from './base64';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
 import { parseJsonObject, stoppedAnswering } from './platform-errors';
+import { azureKeys } from './ssh-key-sources';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 import { MAX_USER_DATA_BYTES } from '../../manifest/user-data-bytes';
 
@@ -35,6 +36,7 @@ export const azureDatasource: Datasource = {
     const hostname = str(compute.name);
     const region = str(compute.location);
     const localIpv4 = firstIpv4(meta.network);
+    const sshKeys = azureKeys(meta);
     return {
       platform: NAME,
       userData,
@@ -43,6 +45,7 @@ export const azureDatasource: Datasource = {
       ...(hostname ? { hostname } : {}),
       ...(region ? { region } : {}),
       ...(localIpv4 ? { localIpv4 } : {}),
+      ...(sshKeys.length ? { sshKeys } : {}),
     };
   },
 };

@@ -5,6 +5,7 @@ import { findConfigDisk, readConfigDisk } from './config-disk';
 import { MAX_USER_DATA_BYTES } from '../../manifest/user-data-bytes';
 import { pick } from './meta-data';
 import { parseJsonObject } from './platform-errors';
+import { openstackKeys } from './ssh-key-sources';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 export const configdriveDatasource: Datasource = {
@@ -41,11 +42,13 @@ export function openstackResult(platform: string, metaText: string | null, userD
   const m = parseJsonObject(metaText, platform, 'meta_data.json', where, fix);
   const instanceId = pick(m, 'uuid');
   const hostname = pick(m, 'hostname', 'name');
+  const sshKeys = openstackKeys(m);
   return {
     platform,
     userData,
     meta: m,
     ...(instanceId ? { instanceId } : {}),
     ...(hostname ? { hostname } : {}),
+    ...(sshKeys.length ? { sshKeys } : {}),
   };
 }

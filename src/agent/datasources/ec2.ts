@@ -3,6 +3,7 @@
 import { AgentError } from '../../errors';
 import { baseUrl, bodyOr404, metadataRequest } from './http-retry';
 import { stoppedAnswering } from './platform-errors';
+import { MAX_SSH_KEYS, keyLines, type RawSshKey } from './ssh-keys';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 const NAME = 'ec2';
@@ -35,6 +36,7 @@ export const ec2Datasource: Datasource = {
     const availabilityZone = await text('/latest/meta-data/placement/availability-zone');
     const localIpv4 = await text('/latest/meta-data/local-ipv4');
     const hostname = await text('/latest/meta-data/local-hostname');
+    const sshKeys = await publicKeys(text);
     const userData = await get('/latest/user-data', true);
     const id = instanceId.toString('utf8').trim();
     const meta: Record<string, unknown> = {
@@ -53,9 +55,23 @@ export const ec2Datasource: Datasource = {
       ...(hostname ? { hostname } : {}),
       ...(region ? { region } : {}),
       ...(localIpv4 ? { localIpv4 } : {}),
+      ...(sshKeys.length ? { sshKeys } : {}),
     };
   },
 };
+
+/** The key pair(s) of the instance: public-keys/ lists "0=name" lines, each index has an openssh-key. */
+async function publicKeys(text: (path: string) => Promise<string | undefined>): Promise<RawSshKey[]> {
+  const listing = await text('/latest/meta-data/public-keys/');
+  if (listing === undefined) return [];
+  const indexes = keyLines(listing).map((l) => /^(\d+)=/.exec(l)?.[1]).filter((n): n is string => n !== undefined).slice(0, MAX_SSH_KEYS);
+  const keys: RawSshKey[] = [];
+  for (const n of indexes) {
+    const body = await text(`/latest/meta-data/public-keys/${n}/openssh-key`);
+    if (body !== undefined) keys.push(...keyLines(body).map((line) => ({ line, where: `public-keys/${n}/openssh-key` })));
+  }
+  return keys;
+}
 
 /**
  * The IMDSv2 session token; null to go on with IMDSv1 (only when the manifest allows it); undefined

@@ -4,6 +4,7 @@ import { AgentError } from '../../errors';
 import { findConfigDisk, readConfigDisk } from './config-disk';
 import { MAX_USER_DATA_BYTES } from '../../manifest/user-data-bytes';
 import { parseMetaData, pick } from './meta-data';
+import { keysFromValue } from './ssh-key-sources';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types';
 
 /** meta-data holds a few keys; more than this is a mistake, not metadata. */
@@ -35,11 +36,13 @@ export function nocloudResult(userData: Buffer | null, metaText: string | null, 
   const meta = metaText === null ? {} : parseMetaData(metaText, 'nocloud', `${where}:meta-data`);
   const instanceId = pick(meta, 'instance-id', 'instance_id');
   const hostname = pick(meta, 'local-hostname', 'hostname');
+  const sshKeys = keysFromValue(meta['public-keys'], 'meta-data public-keys');
   return {
     platform: 'nocloud',
     userData,
     meta,
     ...(instanceId ? { instanceId } : {}),
     ...(hostname ? { hostname } : {}),
+    ...(sshKeys.length ? { sshKeys } : {}),
   };
 }

@@ -36,6 +36,23 @@ describe('askPlatforms', () => {
     expect(r.attempts.map((a) => `${a.platform}:${a.outcome}`)).toEqual(['a:absent', 'b:ok']);
   });
 
+  it('tells each platform it asks, with the deadline it gets, before it asks (progress names it while it is waited on)', async () => {
+    const asks: string[] = [];
+    const events: string[] = [];
+    const start = m.system.monotonicMs();
+    await askPlatforms([absent('a'), found('b')], {
+      system: m.system, root: m.root, cmdline: '', params: [], settings: { timeout: 3 },
+      onAsk: (platform, startMs, deadline) => {
+        asks.push(`${platform} ${deadline - startMs}`);
+        expect(startMs).toBeGreaterThanOrEqual(start);
+        events.push(`ask ${platform}`);
+      },
+      onAttempt: (a) => events.push(`${a.outcome} ${a.platform}`),
+    });
+    expect(asks).toEqual(['a 3000', 'b 3000']);
+    expect(events).toEqual(['ask a', 'absent a', 'ask b', 'ok b']);
+  });
+
   it('returns no result when every platform is absent', async () => {
     const r = await ask([absent('a'), absent('b')]);
     expect('answer' in r && r.answer.result).toBeNull();

@@ -29,6 +29,8 @@ export interface AskOptions {
   params: KernelParam[];
   settings: DatasourceSettings;
   onAttempt?: (attempt: Attempt) => void;
+  /** a platform is about to be asked, and may take until `deadline` (monotonic ms); its attempt ends the wait */
+  onAsk?: (platform: string, startMs: number, deadline: number) => void;
   /** runs once, before the first network platform is asked (to bring a link up) */
   beforeNetwork?: () => Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function askPlatforms(sources: readonly Datasource[], options: AskO
     }
     const perMs = settings.timeout !== undefined ? settings.timeout * 1000 : source.defaultTimeoutMs ?? DEFAULT_PLATFORM_SECONDS * 1000;
     const deadline = Math.min(start + perMs, totalEnd);
+    options.onAsk?.(source.name, start, deadline);
     try {
       const result = await withDeadline(
         source.fetch({ system, root: options.root, cmdline: options.cmdline, params: options.params, deadline, settings, filesystems }),

@@ -27,6 +27,11 @@ describe('selectPlatforms', () => {
     expect(() => names(['nocloud', 'digitalocean'])).toThrow(expect.objectContaining({ code: 'E_MANIFEST_INVALID' }));
   });
 
+  it('names the nearest platform to a misspelt one, in the manifest and in cloudlet.platform=', () => {
+    expect(() => names(['nocloud', 'fw_cfg'])).toThrow(/does not know; did you mean "fwcfg"\?$/);
+    expect(() => names(['nocloud', 'fwcfg'], 'cloudlet.platform=fw_cfg')).toThrow(/does not list; did you mean "fwcfg"\?$/);
+  });
+
   it('registry holds every platform name the manifest accepts', () => {
     expect(DATASOURCES.map((d) => d.name).sort()).toEqual([...KNOWN_PLATFORMS].sort());
   });

@@ -1,6 +1,7 @@
 // Decides which platforms to ask and in what order: the manifest's list, narrowed by cloudlet.platform=.
 
 import { AgentError } from '../../errors';
+import { didYouMean } from '../../cli-kit/nearest-name';
 import { kernelParam, type KernelParam } from './kernel-cmdline';
 import type { Datasource } from './types';
 
@@ -21,7 +22,7 @@ export function selectPlatforms(listed: readonly string[], params: readonly Kern
   const known = new Map(registry.map((d) => [d.name, d]));
   for (const name of listed) {
     if (!known.has(name)) {
-      throw new AgentError('E_MANIFEST_INVALID', `the manifest lists platform "${name}", which this agent does not know`, {
+      throw new AgentError('E_MANIFEST_INVALID', `the manifest lists platform "${name}", which this agent does not know${didYouMean(name, [...known.keys()])}`, {
         where: 'manifest platforms',
         fix: `use some of: ${registry.map((d) => d.name).join(', ')}`,
       });
@@ -34,7 +35,8 @@ export function selectPlatforms(listed: readonly string[], params: readonly Kern
     if (!(wanted.length === 1 && wanted[0] === 'none')) {
       const unlisted = wanted.filter((w) => !names.includes(w));
       if (unlisted.length > 0) {
-        throw new AgentError('E_PLATFORM', `cloudlet.platform=${narrow} names ${unlisted.join(', ')}, which the manifest does not list`, {
+        const hint = unlisted.length === 1 ? didYouMean(unlisted[0] as string, names) : '';
+        throw new AgentError('E_PLATFORM', `cloudlet.platform=${narrow} names ${unlisted.join(', ')}, which the manifest does not list${hint}`, {
           where: 'kernel command line cloudlet.platform=',
           fix: `name some of the manifest's platforms (${names.join(', ') || 'none listed'}), or "none"`,
         });

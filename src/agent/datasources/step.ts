@@ -11,6 +11,7 @@ import { selectPlatforms } from './select';
 import type { DatasourceResult } from './types';
 import { decodeUserData } from '../../manifest/user-data-bytes';
 import { bringUpLinkLocal, type EphemeralLink } from './network-up';
+import { normalizeSshKeys } from './ssh-keys';
 
 /** Platform name of user data given with --user-data FILE. */
 export const ARG_PLATFORM = 'arg';
@@ -26,6 +27,9 @@ export interface UserDataPlan {
   /** top-level config keys the user set (names only: values may be secret) */
   configKeys: string[];
   narrowedBy?: string;
+  /** how many SSH public keys the platform gave, and the lines skipped (where and why, never a key) */
+  sshKeys: number;
+  sshKeysSkipped: string[];
 }
 
 export const userDataStep: Step<UserDataPlan> = {
@@ -53,6 +57,7 @@ export const userDataStep: Step<UserDataPlan> = {
         cmdline,
         params,
         settings: manifest.datasources ?? {},
+        onAsk: (name, startMs, deadline) => ctx.reporter.waiting?.('user-data', { name, startMs, limitMs: deadline - startMs }),
         onAttempt: (a) =>
           ctx.reporter.item('user-data', {
             kind: 'platform',
@@ -79,6 +84,8 @@ export const userDataStep: Step<UserDataPlan> = {
     const userData = validateUserData(raw ?? {}, manifest, platform);
     ctx.state.source = source ?? { platform: NO_PLATFORM, userData: null, meta: {} };
     ctx.state.userData = userData;
+    const keys = normalizeSshKeys(source?.sshKeys ?? [], ctx.system.now());
+    ctx.state.sshKeys = keys.keys;
 
     const config = raw?.config;
     return {
@@ -89,6 +96,8 @@ export const userDataStep: Step<UserDataPlan> = {
       attempts,
       configKeys: config && typeof config === 'object' && !Array.isArray(config) ? Object.keys(config).sort() : [],
       ...(narrowedBy !== undefined ? { narrowedBy } : {}),
+      sshKeys: keys.keys.length,
+      sshKeysSkipped: keys.skipped,
     };
   },
 
@@ -98,6 +107,7 @@ export const userDataStep: Step<UserDataPlan> = {
     if (plan.platform === NO_PLATFORM) lines.push('no user data found: config defaults apply');
     else lines.push(`user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}${plan.instanceId ? `, instance ${plan.instanceId}` : ''}`);
     if (plan.configKeys.length) lines.push(`config keys set: ${plan.configKeys.join(', ')}`);
+    if (plan.sshKeys || plan.sshKeysSkipped.length) lines.push(sshKeysLine(plan));
     return lines;
   },
 
@@ -107,9 +117,15 @@ export const userDataStep: Step<UserDataPlan> = {
 
   async apply(plan: UserDataPlan): Promise<StepResult> {
     const from = plan.platform === NO_PLATFORM ? 'no user data, defaults' : `user data from ${plan.platform === ARG_PLATFORM ? '--user-data' : plan.platform}`;
-    return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}` };
+    const keys = plan.sshKeys || plan.sshKeysSkipped.length ? `; ${sshKeysLine(plan)}` : '';
+    return { summary: `${from}${plan.instanceId ? ` (instance ${plan.instanceId})` : ''}${keys}` };
   },
 };
+
+function sshKeysLine(plan: UserDataPlan): string {
+  const n = `${plan.sshKeys} SSH public key${plan.sshKeys === 1 ? '' : 's'}`;
+  return plan.sshKeysSkipped.length ? `${n}; warning, skipped: ${plan.sshKeysSkipped.join('; ')}` : n;
+}
 
 async function readCmdline(ctx: RunContext): Promise<string> {
   // Without /proc (a chroot without it) there are simply no kernel arguments.

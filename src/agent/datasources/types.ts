@@ -4,6 +4,7 @@ import type { DatasourceSettings } from '../../manifest/types';
 import type { BlockDevice } from '../../system/block-devices';
 import type { System } from '../../system/system';
 import type { KernelParam } from './kernel-cmdline';
+import type { RawSshKey } from './ssh-keys';
 
 export interface DatasourceContext {
   system: System;
@@ -30,6 +31,8 @@ export interface DatasourceResult {
   hostname?: string;
   region?: string;
   localIpv4?: string;
+  /** the platform's SSH public keys as it gave them; normalised for templates as env.sshKeys */
+  sshKeys?: RawSshKey[];
 }
 
 export interface Datasource {

@@ -51,6 +51,7 @@ describe('parseFactsFile', () => {
     const error = errorOf('{\n  "arch": "x86_64",\n}');
     expect(error.code).toBe('E_FACTS_INVALID');
     expect(error.where).toBe('m.json:3:1');
+    expect(error.message.split('\n').slice(1)).toEqual(['  | }', '  | ^']);
   });
 
   it('refuses a JSON value that is not an object', () => {

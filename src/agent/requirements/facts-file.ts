@@ -1,7 +1,7 @@
 // Reads a facts file (what `cloudlet-agent facts --json` prints) and checks its shape, reporting every problem.
 
 import { AgentError, type Problem } from '../../errors';
-import { parseJsonText } from '../../manifest/json-text';
+import { jsonExcerpt, parseJsonText } from '../../manifest/json-text';
 import type { Facts } from './facts-types';
 
 type Check = (value: unknown) => string | undefined;
@@ -35,7 +35,8 @@ export function parseFactsFile(text: string, where: string): FactsFileResult {
   const fix = 'make the file with "cloudlet-agent facts --json > FILE" on the machine to check against';
   const parsed = parseJsonText(text);
   if (!parsed.ok) {
-    throw new AgentError('E_FACTS_INVALID', `the facts file is not valid JSON: ${parsed.reason} at line ${parsed.line} column ${parsed.column}`, {
+    const excerpt = jsonExcerpt(text, parsed.line, parsed.column, { hideValues: false }).map((l) => `  ${l}`);
+    throw new AgentError('E_FACTS_INVALID', [`the facts file is not valid JSON: ${parsed.reason} at line ${parsed.line} column ${parsed.column}`, ...excerpt].join('\n'), {
       where: `${where}:${parsed.line}:${parsed.column}`,
       fix,
     });

@@ -20,7 +20,13 @@ const TAGS = {
   skipped: '[ SKIP ]',
   planned: '[ PLAN ]',
   degraded: '[DEGRADED]',
+  waiting: '[ WAIT ]',
 } as const;
+
+/** "ec2 (3 s of 5 s)": what a step waits on, the seconds waited and the most it may wait. */
+export function waitText(name: string, elapsedMs: number, limitMs: number): string {
+  return `${name} (${Math.round(elapsedMs / 1000)} s of ${Math.round(limitMs / 1000)} s)`;
+}
 
 /** The console line an event deserves, if any: steps when they end, and how the run finished. */
 export function consoleLine(event: LiveEvent): ConsoleLine | undefined {
@@ -31,6 +37,8 @@ export function consoleLine(event: LiveEvent): ConsoleLine | undefined {
       const time = event.outcome === 'failed' || event.outcome === 'skipped' ? '' : ` (${formatDuration(event.durationMs)})`;
       return { text: `${tag} ${oneLine(event.summary)}${time}`, problem: event.outcome === 'failed' || event.outcome === 'degraded' };
     }
+    case 'waiting':
+      return { text: `${TAGS.waiting} ${event.title}: ${waitText(event.name, event.elapsedMs, event.limitMs)}`, problem: false };
     case 'finish':
       if (event.state === 'done') return { text: `${TAGS.ok} Finished cloudlet-agent (${formatDuration(event.durationMs)})`, problem: false };
       if (event.state === 'degraded') {

@@ -40,6 +40,49 @@ async function typicalRun(r: ReturnType<typeof reporter>) {
   r.stepEnd('templates', 'ok', 'Rendered 2 templates', t, 8);
 }
 
+describe('createReporter progress while a step waits', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('tells every second which platform is waited on and for how long: console, status.json, then nothing once it answered', async () => {
+    vi.useFakeTimers();
+    sys = fakeSystem();
+    const r = reporter();
+    await r.begin('run', '/');
+    const t = sys.monotonicMs();
+    r.stepStart('user-data', 'User data', t);
+    r.item('user-data', { kind: 'platform', name: 'nocloud', outcome: 'absent', startMs: t, durationMs: 1 });
+    r.waiting?.('user-data', { name: 'ec2', startMs: t + 1, limitMs: 5000 });
+    for (let i = 0; i < 3; i++) {
+      sys.advance(1000);
+      vi.advanceTimersByTime(1000);
+    }
+    expect(sys.errLines).toEqual(['[ WAIT ] User data: ec2 (1 s of 5 s)', '[ WAIT ] User data: ec2 (2 s of 5 s)', '[ WAIT ] User data: ec2 (3 s of 5 s)']);
+    expect(read<StatusDoc>('status.json').waiting).toEqual({ step: 'user-data', name: 'ec2', elapsedMs: 2999, limitMs: 5000 });
+    r.item('user-data', { kind: 'platform', name: 'ec2', outcome: 'ok', startMs: t + 1, durationMs: 3100 });
+    expect(read<StatusDoc>('status.json').waiting).toBeUndefined();
+    sys.advance(5000);
+    vi.advanceTimersByTime(5000);
+    expect(sys.errLines).toHaveLength(3);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('prints nothing for a wait shorter than a second, and stops telling when the run ends', async () => {
+    vi.useFakeTimers();
+    sys = fakeSystem();
+    const r = reporter();
+    await r.begin('run', '/');
+    const t = sys.monotonicMs();
+    r.stepStart('user-data', 'User data', t);
+    r.waiting?.('user-data', { name: 'gce', startMs: t, limitMs: 5000 });
+    sys.advance(400);
+    r.item('user-data', { kind: 'platform', name: 'gce', outcome: 'absent', startMs: t, durationMs: 400 });
+    r.waiting?.('user-data', { name: 'azure', startMs: t + 400, limitMs: 5000 });
+    await r.finish('error', new AgentError('E_PLATFORM', 'x'));
+    vi.advanceTimersByTime(10_000);
+    expect(sys.errLines.filter((l) => l.startsWith('[ WAIT ]'))).toEqual([]);
+  });
+});
+
 describe('createReporter status files', () => {
   it('writes status.json as running at begin, before any step', async () => {
     sys = fakeSystem();
@@ -342,6 +385,27 @@ describe('createReporter live socket', () => {
     await r.finish('done');
     expect(calls.started).toBe(0);
     expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
+  });
+
+  it('serves nothing when the run logs to the kernel (initramfs hooks), where no process can ask before it ends', async () => {
+    sys = fakeSystem();
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: undefined, kmsg: true, startServer, serveAfterMs: 0 });
+    await r.begin('run', '/');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await r.finish('done');
+    expect(calls.started).toBe(0);
+    expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
+  });
+
+  it('serves by default from a booted system (the systemd unit)', async () => {
+    sys = fakeSystem();
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: undefined, startServer, serveAfterMs: 0 });
+    await r.begin('run', '/');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await r.finish('done');
+    expect(calls.started).toBe(1);
   });
 
   it('serves nothing in a dry run', async () => {

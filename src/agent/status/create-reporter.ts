@@ -10,7 +10,7 @@ import { openKmsg, type KernelLog } from './kmsg';
 import { startIpcServer } from './ipc-server';
 import type { LiveServer, LiveServerOptions } from './live';
 import { RunRecorder } from './recorder';
-import type { ItemEvent, Reporter, RunInfo, RunStateName, StepOutcome } from './reporter';
+import type { ItemEvent, Reporter, RunInfo, RunStateName, StepOutcome, WaitStart } from './reporter';
 import { statusPaths } from './run-dir';
 import { createScrubber } from '../../secrets/scrub';
 
@@ -27,8 +27,8 @@ export interface ReporterOptions {
   /** copy console lines to /dev/kmsg; default: when PID 1 or in init mode (early boot) */
   kmsg?: boolean;
   /**
-   * serve the live status socket; default: unless a dry run, or PID 1 (no other process exists to ask
-   * until the agent hands over to the real init, and loading node-ipc is not free under emulation)
+   * serve the live status socket; default: unless a dry run, PID 1 or told to log to the kernel (an initramfs
+   * hook): no other process exists to ask until the boot goes on, and loading node-ipc is not free under emulation
    */
   serve?: boolean;
   /**
@@ -37,11 +37,14 @@ export interface ReporterOptions {
    * a longer one pays it while its steps wait on disks and networks. Clients poll status.json meanwhile.
    */
   serveAfterMs?: number;
+  /** how often a wait's progress is told (console line, status.json, socket); default 1000 ms */
+  progressEveryMs?: number;
   /** the live channel; tests and a future node:net version pass their own */
   startServer?: (options: LiveServerOptions) => Promise<LiveServer>;
 }
 
 const DEFAULT_SERVE_AFTER_MS = 250;
+const DEFAULT_PROGRESS_MS = 1000;
 /** The most a run's end waits for the socket to finish starting and to close (closing alone takes ~100 ms). */
 const SOCKET_END_LIMIT_MS = 2000;
 
@@ -50,11 +53,14 @@ export function createReporter(system: System, options: ReporterOptions): Report
   const recorder = new RunRecorder(system, { agentVersion: AGENT_VERSION, pid: process.pid });
   const paths = statusPaths(system.hostPaths.run);
   const writeFiles = !options.dryRun;
-  const serve = options.serve ?? (!options.dryRun && !system.isPid1);
+  // As PID 1 or from an initramfs hook (the runs that log to the kernel) no other process can ask before the run ends;
+  // under emulation loading node-ipc there costs the boot a large part of a second.
+  const serve = options.serve ?? (!options.dryRun && !system.isPid1 && options.kmsg !== true);
   let kmsg: KernelLog | undefined;
   let server: LiveServer | undefined;
   let serverStarting: Promise<void> | undefined;
   let serveTimer: NodeJS.Timeout | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
   let finished = false;
   let filesBroken = false;
 
@@ -96,6 +102,23 @@ export function createReporter(system: System, options: ReporterOptions): Report
       });
   };
 
+  const stopProgress = () => {
+    clearInterval(progressTimer);
+    progressTimer = undefined;
+  };
+  /** Once the wait is over: a status.json that told of it is rewritten without it. */
+  const endProgress = () => {
+    if (progressTimer === undefined || recorder.waitProgress()) return;
+    stopProgress();
+    writeStatusFiles(false);
+  };
+  const tellProgress = () => {
+    const event = recorder.waitProgress();
+    if (!event) return stopProgress();
+    emit(event);
+    writeStatusFiles(false);
+  };
+
   return {
     async begin(mode: string, root: string) {
       emit(recorder.begin(mode, root));
@@ -115,14 +138,24 @@ export function createReporter(system: System, options: ReporterOptions): Report
     },
     stepEnd(step: string, outcome: StepOutcome, summary: string, startMs: number, durationMs: number) {
       emit(recorder.stepEnd(step, outcome, summary, startMs, durationMs));
+      endProgress();
     },
     item(step: string, event: ItemEvent) {
       emit(recorder.item(step, event));
+      endProgress();
+    },
+    waiting(step: string, wait: WaitStart) {
+      recorder.wait(step, wait);
+      stopProgress();
+      progressTimer = setInterval(tellProgress, options.progressEveryMs ?? DEFAULT_PROGRESS_MS);
+      // Progress is a courtesy: it must never keep a finished agent alive.
+      progressTimer.unref();
     },
     info(info: RunInfo) {
       emit(recorder.addInfo(info));
     },
     async finish(state: RunStateName, error?: AgentError) {
+      stopProgress();
       const event = recorder.finish(state, error);
       // Files first: a client cut off by the closing socket falls back to them and finds the end.
       writeStatusFiles(true);

@@ -25,6 +25,14 @@ export interface StepSummary {
   durationMs?: number;
 }
 
+/** What the running step waits on now, and for how long so far (e.g. platform ec2, 3 s of 5 s). */
+export interface WaitingSummary {
+  step: string;
+  name: string;
+  elapsedMs: number;
+  limitMs: number;
+}
+
 export interface StatusDoc extends RunInfo {
   version: number;
   state: RunStateName;
@@ -34,6 +42,8 @@ export interface StatusDoc extends RunInfo {
   pid: number;
   /** the step running now, while state is running */
   currentStep?: string;
+  /** what that step waits on, while it waits */
+  waiting?: WaitingSummary;
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
@@ -71,6 +81,8 @@ export type LiveEvent =
   | { event: 'step-end'; step: string; outcome: StepOutcome; summary: string; startMs: number; durationMs: number }
   | { event: 'item'; step: string; item: ReportItem }
   | { event: 'info'; info: RunInfo }
+  /** still waiting: sent once a second while a step waits (a wait shorter than that sends none) */
+  | { event: 'waiting'; step: string; title: string; name: string; elapsedMs: number; limitMs: number }
   | { event: 'finish'; state: RunStateName; durationMs: number; error?: ErrorSummary };
 
 const FINAL_STATES: readonly RunStateName[] = ['done', 'degraded', 'error'];

@@ -2,8 +2,8 @@
 
 import { tenths } from './format';
 import type { AgentError } from '../../errors';
-import type { ItemEvent, RunInfo, RunStateName, StepOutcome } from './reporter';
-import { REPORT_VERSION, STATUS_VERSION, type ErrorSummary, type LiveEvent, type ReportDoc, type ReportStep, type StatusDoc } from './formats';
+import type { ItemEvent, RunInfo, RunStateName, StepOutcome, WaitStart } from './reporter';
+import { REPORT_VERSION, STATUS_VERSION, type ErrorSummary, type LiveEvent, type ReportDoc, type ReportStep, type StatusDoc, type WaitingSummary } from './formats';
 
 export interface RecorderClock {
   monotonicMs(): number;
@@ -28,6 +28,7 @@ export class RunRecorder {
   private error: ErrorSummary | undefined;
   private readonly steps: ReportStep[] = [];
   private current: ReportStep | undefined;
+  private waitingOn: { step: string; name: string; startMs: number; limitMs: number } | undefined;
 
   constructor(
     private readonly clock: RecorderClock,
@@ -60,6 +61,7 @@ export class RunRecorder {
     step.summary = summary;
     step.durationMs = tenths(durationMs);
     if (this.current === step) this.current = undefined;
+    if (this.waitingOn?.step === name) this.waitingOn = undefined;
     return { event: 'step-end', step: name, outcome, summary, startMs: step.startMs, durationMs: step.durationMs };
   }
 
@@ -67,7 +69,27 @@ export class RunRecorder {
     const step = this.stepNamed(stepName, event.startMs);
     const item = { ...event, startMs: this.rel(event.startMs), durationMs: tenths(event.durationMs) };
     step.items.push(item);
+    if (this.waitingOn?.step === stepName && this.waitingOn.name === event.name) this.waitingOn = undefined;
     return { event: 'item', step: stepName, item };
+  }
+
+  /** The step starts waiting on something; the wait ends with its item, the step's end or the run's. */
+  wait(step: string, wait: WaitStart): void {
+    this.waitingOn = { step, ...wait };
+  }
+
+  /** How the wait stands now, as an event; undefined when nothing is waited on. */
+  waitProgress(): LiveEvent | undefined {
+    const w = this.waiting();
+    if (!w) return undefined;
+    const title = this.steps.findLast((s) => s.name === w.step)?.title ?? w.step;
+    return { event: 'waiting', step: w.step, title, name: w.name, elapsedMs: w.elapsedMs, limitMs: w.limitMs };
+  }
+
+  private waiting(): WaitingSummary | undefined {
+    const w = this.waitingOn;
+    if (!w) return undefined;
+    return { step: w.step, name: w.name, elapsedMs: tenths(Math.max(0, this.clock.monotonicMs() - w.startMs)), limitMs: tenths(w.limitMs) };
   }
 
   addInfo(info: RunInfo): LiveEvent {
@@ -81,6 +103,7 @@ export class RunRecorder {
     this.durationMs = tenths(this.clock.monotonicMs() - this.startMono);
     if (error) this.error = summarizeError(error, this.current?.name ?? this.steps.find((s) => s.outcome === 'failed')?.name);
     this.current = undefined;
+    this.waitingOn = undefined;
     return { event: 'finish', state, durationMs: this.durationMs, ...(this.error ? { error: this.error } : {}) };
   }
 
@@ -103,6 +126,7 @@ export class RunRecorder {
       pid: this.identity.pid,
       ...this.info,
       ...(this.current ? { currentStep: this.current.name } : {}),
+      ...(this.waitingOn ? { waiting: this.waiting() } : {}),
       startedAt: this.startedAt,
       ...(this.finishedAt !== undefined ? { finishedAt: this.finishedAt, durationMs: this.durationMs } : {}),
       steps: this.steps.map(({ name, title, outcome, summary, durationMs }) => ({

@@ -16,6 +16,14 @@ export interface ItemEvent {
   detail?: string;
 }
 
+/** Something a step waits on (a platform asked for user data), and how long it may take. */
+export interface WaitStart {
+  name: string;
+  /** a System.monotonicMs() reading taken when the wait began */
+  startMs: number;
+  limitMs: number;
+}
+
 export interface RunInfo {
   platform?: string;
   instanceId?: string;
@@ -30,6 +38,8 @@ export interface Reporter {
   stepStart(step: string, title: string, startMs: number): void;
   stepEnd(step: string, outcome: StepOutcome, summary: string, startMs: number, durationMs: number): void;
   item(step: string, event: ItemEvent): void;
+  /** `step` now waits on `wait.name`; it ends with the item of that name, or with the step. Progress shows meanwhile. */
+  waiting?(step: string, wait: WaitStart): void;
   info(info: RunInfo): void;
   finish(state: RunStateName, error?: AgentError): Promise<void>;
 }

@@ -18,6 +18,7 @@ describe('buildContext', () => {
       region: 'eu-1',
       localIpv4: '10.0.0.5',
       firstBoot: true,
+      sshKeys: [],
     });
   });
 

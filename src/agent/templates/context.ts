@@ -4,6 +4,7 @@ import type { DatasourceResult } from '../datasources/types';
 import type { NormalizedManifest } from '../../manifest/types';
 import type { ValidatedUserData } from '../../manifest/user-data';
 import type { Facts } from '../requirements/facts-types';
+import type { SshKey } from '../datasources/ssh-keys';
 
 /** Facts about this boot that templates see as `env`. Every key is always present (maybe undefined). */
 export interface TemplateEnv {
@@ -20,6 +21,8 @@ export interface TemplateEnv {
   region: string | undefined;
   localIpv4: string | undefined;
   firstBoot: boolean | undefined;
+  /** the platform's SSH public keys, checked; [] when it gave none */
+  sshKeys: ReadonlyArray<Omit<SshKey, 'user'> & { user: string | undefined }>;
 }
 
 export interface TemplateContext {
@@ -35,6 +38,7 @@ export interface ContextInput {
   userData?: ValidatedUserData;
   source?: DatasourceResult;
   firstBoot?: boolean;
+  sshKeys?: readonly SshKey[];
 }
 
 export function buildContext(input: ContextInput): TemplateContext {
@@ -52,6 +56,8 @@ export function buildContext(input: ContextInput): TemplateContext {
     region: source?.region,
     localIpv4: source?.localIpv4,
     firstBoot: input.firstBoot,
+    // `user` is always a key, so `k.user ?? 'root'` reads under strict access whether the platform named one or not.
+    sshKeys: (input.sshKeys ?? []).map((k) => ({ type: k.type, key: k.key, comment: k.comment, user: k.user, line: k.line })),
   };
   return deepFreeze({
     config,

@@ -6,8 +6,15 @@ import type { PlannedTemplate } from './plan';
 
 export interface TemplatesPlan {
   items: TemplatePlanItem[];
+  /** `once` templates this run leaves as they are, and why */
+  skipped: SkippedTemplate[];
   /** host paths of temp files that killed writers left where this step writes, removed before it writes */
   staleTemps: string[];
+}
+
+export interface SkippedTemplate {
+  path: string;
+  reason: string;
 }
 
 // Plans keep contents, which never go into toJSON; only `render --diff` prints them, through its redaction.

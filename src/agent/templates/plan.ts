@@ -69,14 +69,7 @@ export function planTemplates(input: PlanInput): PlanResult {
   const planned: PlannedTemplate[] = [];
   for (const t of input.templates) {
     const path = t.spec.path;
-    const source = t.pristine ?? t.target;
-    if (!source) {
-      throw new AgentError('E_TEMPLATE', `template ${path} has no source: neither ${pristinePath(path)} nor ${path} exists in the image`, {
-        where: path,
-        fix: `ship the template at ${path} in the image (its first render keeps a pristine copy at ${pristinePath(path)})`,
-      });
-    }
-    const text = source.content.toString('utf8');
+    const text = templateText(t);
     let outcome;
     try {
       outcome = renderTemplate({ path, text, locals, includes: input.includes, ...(input.compiled ? { compiled: input.compiled } : {}) });
@@ -106,6 +99,19 @@ export function planTemplates(input: PlanInput): PlanResult {
     });
   }
   return needs.size ? { templates: undefined, needs: [...needs] } : { templates: planned, needs: [] };
+}
+
+/** What a template renders from: its pristine copy, else the file as shipped; E_TEMPLATE when there is neither. */
+export function templateText(t: TemplateInput): string {
+  const source = t.pristine ?? t.target;
+  if (!source) {
+    const path = t.spec.path;
+    throw new AgentError('E_TEMPLATE', `template ${path} has no source: neither ${pristinePath(path)} nor ${path} exists in the image`, {
+      where: path,
+      fix: `ship the template at ${path} in the image (its first render keeps a pristine copy at ${pristinePath(path)})`,
+    });
+  }
+  return source.content.toString('utf8');
 }
 
 function includeText(entry: IncludeEntry | undefined): string {

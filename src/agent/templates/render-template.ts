@@ -4,7 +4,7 @@ import ejs, { type Options, type TemplateFunction } from 'ejs';
 import type { TemplateContext } from './context';
 import { IncludeNameError, includePath, pristinePath, type IncludeEntry } from './includes';
 import { strictView } from './strict-view';
-import { syntaxErrorLine } from './syntax-line';
+import { syntaxErrorLocation } from './syntax-line';
 
 const MAX_INCLUDE_DEPTH = 32;
 
@@ -45,16 +45,27 @@ export type CompiledTemplates = Map<string, TemplateFunction>;
 /** Either the output (and the include files it used), or the include files that must be read first. */
 export type RenderOutcome = { output: string; needs: []; used: string[] } | { output: undefined; needs: string[] };
 
-/** A template could not be compiled; carries the file (and line, when it can be found). */
+/** A template could not be compiled; carries the file (and line with its text, when it can be found). */
 export class TemplateCompileError extends Error {
   override name = 'TemplateCompileError';
+  readonly source: string | undefined;
   constructor(
     readonly file: string,
     readonly line: number | undefined,
     message: string,
+    text: string,
   ) {
     super(message);
+    this.source = line === undefined ? undefined : excerpt(text, line);
   }
+}
+
+/** Longest template line an error quotes. */
+const EXCERPT_CHARS = 160;
+
+function excerpt(text: string, line: number): string {
+  const whole = text.split('\n', line)[line - 1]?.replace(/\r$/, '') ?? '';
+  return whole.length > EXCERPT_CHARS ? `${whole.slice(0, EXCERPT_CHARS)}...` : whole;
 }
 
 /** Signals an include that is not loaded yet; the caller loads it and renders again. */
@@ -95,6 +106,11 @@ export function renderTemplate(request: RenderRequest): RenderOutcome {
   }
 }
 
+/** Compiles a template without running it (what validate can still check when it has no config to render with). */
+export function compileTemplate(text: string, file: string): void {
+  compile(text, file);
+}
+
 function compileOnce(text: string, file: string, compiled: CompiledTemplates | undefined): TemplateFunction {
   const key = `${file}\0${text}`;
   let fn = compiled?.get(key);
@@ -119,8 +135,25 @@ function compile(text: string, file: string): TemplateFunction {
     return ejs.compile(text, options);
   } catch (err) {
     const raw = err instanceof Error ? err.message : String(err);
+    const tag = /^Could not find matching close tag for "(.+)"\.$/.exec(raw)?.[1];
+    if (tag !== undefined) {
+      throw new TemplateCompileError(file, unclosedTagLine(text), `the tag "${tag}" opened at this line is never closed with "%>"`, text);
+    }
+    if (!(err instanceof SyntaxError)) throw new TemplateCompileError(file, undefined, raw, text);
+    const at = syntaxErrorLocation(text, options);
+    if (at?.unclosed) {
+      throw new TemplateCompileError(file, at.line, 'the template ends inside the block opened at this line (a "{" without its "}"?)', text);
+    }
     // EJS appends advice and the file name to syntax errors; keep the JavaScript engine's own words.
     const message = raw.split('\n')[0]?.replace(/ in \S+ while compiling ejs$/, '') ?? raw;
-    throw new TemplateCompileError(file, err instanceof SyntaxError ? syntaxErrorLine(text, options) : undefined, message);
+    throw new TemplateCompileError(file, at?.line, message, text);
   }
+}
+
+/** The line of the first "<%" after the last "%>": the tag EJS found no end for ("<%%" is a literal "<%"). */
+function unclosedTagLine(text: string): number {
+  const lastClose = text.lastIndexOf('%>');
+  let at = text.indexOf('<%', lastClose === -1 ? 0 : lastClose + 2);
+  while (at !== -1 && text[at + 2] === '%') at = text.indexOf('<%', at + 3);
+  return at === -1 ? 1 : text.slice(0, at).split('\n').length;
 }

@@ -100,9 +100,26 @@ describe('syntax errors', () => {
     expect(err.where).toBe('/etc/app/app.conf:3');
   });
 
-  it('reports an unclosed tag with the file', () => {
-    const err = error('a\n<%= x');
-    expect(err.message).toContain('Could not find matching close tag');
-    expect(err.where).toMatch(/^\/etc\/app\/app\.conf/);
+  it('reports an unclosed tag at its own line, with the line', () => {
+    const err = error('a\n<%= x\nc\n');
+    expect(err.message).toContain('the tag "<%=" opened at this line is never closed with "%>"');
+    expect(err.message).toContain('2| <%= x');
+    expect(err.where).toBe('/etc/app/app.conf:2');
+  });
+
+  it('reports a block the template never closes at the line that opens it, not in the engine\'s own code past the end', () => {
+    const err = error('one\n<% if (config.greeting) { %>\nthree\nfour\nfive\n');
+    expect(err.where).toBe('/etc/app/app.conf:2');
+    expect(err.message).toContain('the template ends inside the block opened at this line');
+    expect(err.message).toContain('2| <% if (config.greeting) { %>');
+    expect(err.message).not.toContain('catch');
+    const tried = error('a\n<% try { %>\nb\n');
+    expect(tried.where).toBe('/etc/app/app.conf:2');
+  });
+
+  it('quotes the failing line of any other syntax error', () => {
+    const err = error('a\nb\n<%= config.greeting ) %>\n');
+    expect(err.where).toBe('/etc/app/app.conf:3');
+    expect(err.message).toContain('3| <%= config.greeting ) %>');
   });
 });

@@ -38,7 +38,7 @@ function explain(err: unknown, message: string, secrets: readonly string[]): { d
     return { detail: message, fix };
   }
   if (err instanceof TemplateCompileError) {
-    return { detail: `syntax error: ${message}`, fix: 'check the <% %> tags and the JavaScript inside them at that line (an unclosed "{" may be reported further down)' };
+    return { detail: `syntax error: ${message}`, fix: 'check the <% %> tags and the JavaScript inside them at that line' };
   }
   if (err instanceof IncludeNameError) {
     return { detail: message, fix: `put shared pieces under ${TEMPLATE_STORE} in the image and include them by their path there, e.g. include('/partials/header.ejs')` };
@@ -65,7 +65,9 @@ function explain(err: unknown, message: string, secrets: readonly string[]): { d
 export function templateError(err: unknown, templatePath: string, secrets: readonly string[]): AgentError {
   const raw = err instanceof Error ? err.message : String(err);
   const { frames, message } = unwrap(raw);
-  if (err instanceof TemplateCompileError) frames.push({ file: err.file, ...(err.line !== undefined ? { line: err.line } : {}) });
+  if (err instanceof TemplateCompileError) {
+    frames.push({ file: err.file, ...(err.line !== undefined ? { line: err.line } : {}), ...(err.source !== undefined ? { source: err.source } : {}) });
+  }
   const inner = frames.at(-1) ?? { file: templatePath };
   const where = inner.line !== undefined ? `${inner.file}:${inner.line}` : inner.file;
   const { detail, fix } = explain(err, message.trim(), secrets);

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { AgentError } from '../../errors';
 import { validateUserData } from '../../manifest/config';
-import { parseJsonText } from '../../manifest/json-text';
+import { jsonExcerpt, parseJsonText } from '../../manifest/json-text';
 import type { NormalizedManifest } from '../../manifest/types';
 
 /** Where the agent's `file` platform reads its baked default (src/agent/datasources/file.ts). */
@@ -40,7 +40,9 @@ export async function loadPreset(file: string, manifest: NormalizedManifest): Pr
   const bytes = await readFile(file);
   const parsed = parseJsonText(bytes.toString('utf8'));
   if (!parsed.ok) {
-    throw new AgentError('E_USERDATA_INVALID', `the preset is not valid JSON: ${parsed.reason} at line ${parsed.line} column ${parsed.column}`, {
+    // A preset is user data: the excerpt shows its keys and structure, never a value.
+    const excerpt = jsonExcerpt(bytes.toString('utf8'), parsed.line, parsed.column, { hideValues: true }).map((l) => `  ${l}`);
+    throw new AgentError('E_USERDATA_INVALID', [`the preset is not valid JSON: ${parsed.reason} at line ${parsed.line} column ${parsed.column}`, ...excerpt].join('\n'), {
       where: `${file}:${parsed.line}:${parsed.column}`,
       fix: 'fix the JSON syntax there',
     });

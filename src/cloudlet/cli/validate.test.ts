@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../cli-kit/command';
 import { exampleManifest, imageWith } from '../../manifest/test-fixtures';
+import { completeExampleImage } from '../../agent/image-check/test-fixtures';
 import type { System } from '../../system/system';
 import { validateCommand } from './validate';
 
@@ -34,9 +35,11 @@ function root(manifest: unknown): string {
 
 describe('cloudlet validate', () => {
   it('checks the image tree given by --root', async () => {
-    const r = await validate(['--root', root(exampleManifest()), '--json']);
+    const dir = root(exampleManifest());
+    completeExampleImage(dir);
+    const r = await validate(['--root', dir, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ valid: true, problems: [], manifest: { name: 'hello', version: '1.2.0' } });
+    expect(JSON.parse(r.out)).toMatchObject({ valid: true, problems: [], manifest: { name: 'hello', version: '1.2.0' }, image: { root: dir } });
   });
 
   it('checks the manifest file given by --manifest, with the same problems as in an image', async () => {

@@ -3,15 +3,19 @@
 import { AgentError, EXIT } from '../../errors';
 import { reportJson, reportText, validationReport } from '../../manifest/validation-report';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
+// The agent's own look at an image tree, so that this report and the agent's cannot disagree (docs/design.md).
+import { checkImage } from '../../agent/image-check/check-image';
 
 export const validateCommand: Command = {
   name: 'validate',
   usage: '(--root DIR | --manifest FILE) [--user-data FILE] [--json]',
   details: [
-    '--root DIR         the image tree whose /.cloudlet/manifest is checked',
+    '--root DIR         the image tree whose /.cloudlet/manifest is checked, and the tree itself: templates',
+    '                   compiled, includes resolved and rendered in memory (with --user-data, else the config',
+    "                   schema's defaults and examples), entry point files, storage for persistent paths",
     '--manifest FILE    check this manifest file instead (a manifest kept beside the image)',
     "--user-data FILE   also check this user data (JSON, at most 1 MiB) against the manifest's config schema",
-    '--json             {valid, problems: [{path, message, source}], manifest: {name, version}}',
+    '--json             {valid, problems: [{path, message, source, fix?}], manifest: {name, version}, image: {root, templates}}',
     'The report is the one "cloudlet-agent validate" gives inside the image.',
     'Exit status: 0 valid, 2 invalid. Secret (writeOnly) values are never printed.',
   ],
@@ -27,7 +31,7 @@ export const validateCommand: Command = {
       });
     }
     const source = file !== undefined ? { root: '/', file } : { root: root as string };
-    const report = await validationReport(source, stringFlag(args, 'user-data'));
+    const report = await validationReport(source, stringFlag(args, 'user-data'), (input) => checkImage({ ...input, system }));
     if (boolFlag(args, 'json')) printJson(system, reportJson(report));
     else system.out(reportText(report));
     return report.valid ? EXIT.ok : EXIT.usage;

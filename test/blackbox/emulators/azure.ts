@@ -2,9 +2,9 @@
 
 import { startEmulator, type Emulator, type Fault } from './server';
 
-export async function startAzure(options: { userData?: string | null; rawUserData?: string; fault?: Fault | null } = {}): Promise<Emulator> {
+export async function startAzure(options: { userData?: string | null; rawUserData?: string; fault?: Fault | null; publicKeys?: Array<{ keyData: string; path: string }> } = {}): Promise<Emulator> {
   const instance = {
-    compute: { vmId: '02aab8a4-74ef-476e-8182-f6d2ba4166a6', name: 'azvm1', location: 'westeurope' },
+    compute: { vmId: '02aab8a4-74ef-476e-8182-f6d2ba4166a6', name: 'azvm1', location: 'westeurope', ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}) },
     network: { interface: [{ ipv4: { ipAddress: [{ privateIpAddress: '10.1.0.4' }] } }] },
   };
   const userData = options.rawUserData ?? (options.userData === null ? '' : Buffer.from(options.userData ?? '{"config":{"greeting":"from azure"}}').toString('base64'));

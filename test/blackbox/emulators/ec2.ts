@@ -10,6 +10,8 @@ export interface Ec2Options {
   /** status of PUT /latest/api/token when not 200 (IMDSv2 refused) */
   tokenStatus?: number;
   fault?: Fault | null;
+  /** key pairs served under public-keys/ as "N=name" and N/openssh-key */
+  publicKeys?: string[];
 }
 
 export async function startEc2(options: Ec2Options = {}): Promise<Emulator> {
@@ -22,6 +24,10 @@ export async function startEc2(options: Ec2Options = {}): Promise<Emulator> {
     '/latest/meta-data/local-ipv4': '10.0.0.12',
     '/latest/meta-data/local-hostname': 'ip-10-0-0-12.eu-west-1.compute.internal',
   };
+  (options.publicKeys ?? []).forEach((key, i) => {
+    paths['/latest/meta-data/public-keys/'] = `${paths['/latest/meta-data/public-keys/'] ?? ''}${i ? '\n' : ''}${i}=key-${i}`;
+    paths[`/latest/meta-data/public-keys/${i}/openssh-key`] = `${key}\n`;
+  });
   if (options.userData !== null) paths['/latest/user-data'] = options.userData ?? '{"config":{"greeting":"from ec2"}}';
   return startEmulator((req) => {
     if (req.path === '/latest/api/token') {

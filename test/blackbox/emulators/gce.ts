@@ -2,13 +2,25 @@
 
 import { startEmulator, type Emulator, type Fault } from './server';
 
-export async function startGce(options: { userData?: string | null; fault?: Fault | null } = {}): Promise<Emulator> {
+export interface GceOptions {
+  userData?: string | null;
+  fault?: Fault | null;
+  /** instance and project attributes "ssh-keys" ("user:key" lines), and "block-project-ssh-keys" */
+  instanceKeys?: string;
+  projectKeys?: string;
+  blockProjectKeys?: boolean;
+}
+
+export async function startGce(options: GceOptions = {}): Promise<Emulator> {
   const base = '/computeMetadata/v1/instance';
   const paths: Record<string, string> = {
     [`${base}/id`]: '4520031799277581759',
     [`${base}/hostname`]: 'vm-1.c.project.internal',
     [`${base}/zone`]: 'projects/123456/zones/europe-west1-b',
   };
+  if (options.instanceKeys !== undefined) paths[`${base}/attributes/ssh-keys`] = options.instanceKeys;
+  if (options.projectKeys !== undefined) paths['/computeMetadata/v1/project/attributes/ssh-keys'] = options.projectKeys;
+  if (options.blockProjectKeys) paths[`${base}/attributes/block-project-ssh-keys`] = 'TRUE';
   if (options.userData !== null) paths[`${base}/attributes/user-data`] = options.userData ?? '{"config":{"greeting":"from gce"}}';
   const flavor = { 'Metadata-Flavor': 'Google' };
   return startEmulator((req) => {

@@ -19,6 +19,12 @@ if [ "$what" = test ]; then
   # bake inputs: xattrs (attr: getfattr/setfattr, which cloudlet runs too), OCI layouts and docker archives made offline
   # (umoci, skopeo), staged trees compared with the source (rsync).
   pkgs+=(attr umoci skopeo rsync)
+  # snapshots: the Git tracking repository (snapshot --git, checkout --git).
+  pkgs+=(git)
+  # push and pull: the reference registry the registry tests start on 127.0.0.1.
+  pkgs+=(docker-registry)
+  # generated completions and manual pages, tried in each shell and linted (also by the package build when present).
+  pkgs+=(zsh fish mandoc groff-base)
   # VM tier: the UEFI firmware a baked disk boots under (SeaBIOS comes with QEMU).
   pkgs+=(ovmf)
   if [ -f "$repo/test/vm/apt-packages.txt" ]; then

@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   E_BAKE_TARGET: EXIT.usage,
   E_BAKE_TOOL: EXIT.failed,
   E_BAKE_OUTPUT: EXIT.failed,
+  E_STORE: EXIT.failed,
+  E_REF: EXIT.usage,
+  E_REGISTRY: EXIT.failed,
   E_INTERNAL: EXIT.failed,
 } as const;
 

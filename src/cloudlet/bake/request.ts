@@ -9,6 +9,8 @@ export interface BakeRequest {
   image: string;
   /** which image of a layout or archive holding several (tag, name:tag or digest) */
   ref?: string;
+  /** the image's manifest digest when it comes from the image store: it pins the input, which then is not hashed */
+  imageDigest?: string;
   targets: Recipe[];
   targetOptions: TargetOptions;
   out: string;

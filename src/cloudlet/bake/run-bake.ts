@@ -70,7 +70,7 @@ export async function runBake(req: BakeRequest, system: System, progress: Progre
   const packages = [...DISK_PACKAGES, ...req.targets.flatMap((r) => packagesOfTools(recipeTools(r)))];
   const [tools, input, agent, manifest, preset] = await Promise.all([
     toolVersions(system, packages),
-    memo.digest(req.image, system),
+    req.imageDigest !== undefined ? { digest: req.imageDigest } : memo.digest(req.image, system),
     memo.digest(req.agentBinary, system),
     fileSha(req.manifestFile),
     fileSha(req.presetFile),

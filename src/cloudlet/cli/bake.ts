@@ -10,6 +10,8 @@ import { createProgress, humanBytes } from '../bake/progress';
 import { parseOptions, parseSize, parseSourceDateEpoch, parseTargetList, type BakeRequest } from '../bake/request';
 import { runBake, type BakeReport } from '../bake/run-bake';
 import { defaultCacheDir } from '../bake/stage-cache';
+import { imageSource } from '../store/image-source';
+import { storeDirOf } from '../store/default-dir';
 import { OPTION_SPECS, RECIPES } from '../targets';
 
 /** The agent bake copies into the image: --agent, $CLOUDLET_AGENT, the one beside this executable, the installed one. */
@@ -29,7 +31,7 @@ function agentBinary(args: ParsedArgs, system: System): string {
   return found;
 }
 
-function request(args: ParsedArgs, system: System): BakeRequest {
+async function request(args: ParsedArgs, system: System): Promise<BakeRequest> {
   const image = args.positionals[0];
   if (image === undefined || args.positionals.length > 1) {
     throw new AgentError('E_USAGE', image === undefined ? 'bake needs an IMAGE' : `bake takes one IMAGE, got ${args.positionals.length}`, {
@@ -41,12 +43,13 @@ function request(args: ParsedArgs, system: System): BakeRequest {
   const size = stringFlag(args, 'size');
   const options = args.values.option;
   const sde = parseSourceDateEpoch(system.env.SOURCE_DATE_EPOCH);
-  const ref = stringFlag(args, 'ref');
+  const source = await imageSource(image, { storeDir: () => storeDirOf(stringFlag(args, 'store'), system.env), ...(stringFlag(args, 'ref') ? { ref: stringFlag(args, 'ref') } : {}) });
   const manifestFile = stringFlag(args, 'manifest');
   const presetFile = stringFlag(args, 'preset');
   return {
-    image: resolve(image),
-    ...(ref ? { ref } : {}),
+    image: source.path,
+    ...(source.ref ? { ref: source.ref } : {}),
+    ...(source.digest ? { imageDigest: source.digest } : {}),
     targets: parseTargetList(stringFlag(args, 'target')),
     targetOptions: parseOptions(Array.isArray(options) ? options : []),
     out: resolve(out),
@@ -81,10 +84,11 @@ function printText(system: System, report: BakeReport): void {
 
 export const bakeCommand: Command = {
   name: 'bake',
-  usage: 'IMAGE --target NAME[,NAME...] --out DIR [--manifest FILE] [--preset FILE] [--size SIZE] [--option KEY=VALUE ...] [--cache DIR] [--agent FILE] [--ref REF] [--dry-run] [--json]',
+  usage: 'IMAGE --target NAME[,NAME...] --out DIR [--manifest FILE] [--preset FILE] [--size SIZE] [--option KEY=VALUE ...] [--cache DIR] [--agent FILE] [--ref REF] [--store DIR] [--dry-run] [--json]',
   details: [
     'IMAGE             an image directory, a tarball (.tar, .tar.gz, .tar.zst, .tar.xz), an OCI image layout',
-    '                  directory, or a docker/podman save archive (layers applied in order, whiteouts honoured)',
+    '                  directory, or a docker/podman save archive (layers applied in order, whiteouts honoured);',
+    '                  or, when no such path exists, an image of the store: NAME:VERSION, a digest or 12+ hex digits of one',
     `--target LIST     outputs, comma-separated: ${RECIPES.map((r) => r.name).join(', ')}`,
     ...RECIPES.map((r) => `                    ${r.name.padEnd(6)} ${r.summary}`),
     '--out DIR         where the outputs go (made if missing); nothing is written elsewhere but the cache',
@@ -98,6 +102,7 @@ export const bakeCommand: Command = {
     '                  cache hit, a new target converts only that target',
     '--agent FILE      the cloudlet-agent executable to bake in (default: beside this one, or the installed one)',
     '--ref REF         which image of an OCI layout or archive holding several (tag, name:tag or digest)',
+    '--store DIR       the image store IMAGE is looked up in (default $CLOUDLET_STORE, else ~/.local/share/cloudlet/store)',
     '--dry-run         print the plan (partitions, sizes, commands per target) and write nothing',
     '--json            the report (or the plan) as JSON',
     'Outputs are the same bytes for the same inputs: SOURCE_DATE_EPOCH (default: the newest mtime in the image)',
@@ -108,6 +113,7 @@ export const bakeCommand: Command = {
     'cloudlet bake ./rootfs --target raw,qcow2 --out ./out',
     'cloudlet bake debian.tar.zst --manifest manifest.json --preset site.json --target vmdk,ova,ami --out ./out',
     'cloudlet bake ./oci-layout --ref app:1.2 --target gce --size 10G --out ./out --dry-run',
+    'cloudlet bake centos-gnome:2 --target qcow2 --out ./out',
   ],
   flags: {
     target: { type: 'string' },
@@ -119,12 +125,13 @@ export const bakeCommand: Command = {
     cache: { type: 'string' },
     agent: { type: 'string' },
     ref: { type: 'string' },
+    store: { type: 'string' },
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: true,
   async run(args, system) {
-    const req = request(args, system);
+    const req = await request(args, system);
     const json = boolFlag(args, 'json');
     const progress = createProgress({ write: (t) => process.stderr.write(t), isTty: process.stderr.isTTY === true && !json, columns: process.stderr.columns ?? 80, now: () => system.monotonicMs() });
     const report = await runBake(req, system, progress);

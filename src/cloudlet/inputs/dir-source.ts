@@ -3,16 +3,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { AgentError } from '../../errors';
-import type { System } from '../../system/system';
 import type { StageContext } from './apply-tar';
 import { planMember } from './layer-plan';
-import type { EntryType, TarEntry } from './tar-entry';
+import { decode, major, minor, readXattrs, typeOf } from './host-tree';
+import type { TarEntry } from './tar-entry';
 import type { TarMember } from './tar-reader';
-import { parseDump } from './xattr-dump';
-import { badInput } from './input-errors';
 
 const READ_CHUNK = 1024 * 1024;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Copies the tree at `src` into the staging root; returns sha256 over its canonical listing and contents. */
 export async function stageDir(src: string, ctx: StageContext): Promise<string> {
@@ -92,45 +89,4 @@ async function* walk(src: string, xattrs: Map<string, Map<string, Buffer>>, ctx:
 function listingLine(e: TarEntry, st: BigIntStats, contentSha: string): string {
   const xattrs = [...e.xattrs.keys()].sort().map((k) => `${k}=${(e.xattrs.get(k) as Buffer).toString('hex')}`);
   return `${JSON.stringify(e.path)} ${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${st.mtimeNs} ${e.size} ${JSON.stringify(e.linkname)} ${e.devmajor},${e.devminor} [${xattrs.join(',')}] ${contentSha}\n`;
-}
-
-function typeOf(st: BigIntStats): EntryType | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return undefined;
-}
-
-/** Linux dev_t encoding (glibc gnu_dev_major / gnu_dev_minor). */
-function major(rdev: bigint): number {
-  return Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-}
-
-function minor(rdev: bigint): number {
-  return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-}
-
-function decode(bytes: Buffer, where: string): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw badInput('a file name or link target is not valid UTF-8', where, 'rename it to a UTF-8 name');
-  }
-}
-
-/** Extended attributes of every file below `src` in one getfattr run (Node has no xattr calls). */
-async function readXattrs(src: string, system: System): Promise<Map<string, Map<string, Buffer>>> {
-  let r;
-  try {
-    r = await system.exec('getfattr', ['--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', '--absolute-names', '--', src]);
-  } catch (err) {
-    throw new AgentError('E_BAKE_TOOL', 'cannot run getfattr to read extended attributes', { where: src, fix: 'install the Debian package attr', cause: err });
-  }
-  if (r.code !== 0) {
-    throw new AgentError('E_BAKE_TOOL', `getfattr failed: ${r.stderr.trim().split('\n').slice(0, 3).join('; ')}`, { where: src, fix: 'run bake as root so every file of the image can be read' });
-  }
-  return parseDump(r.stdout);
 }

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = __dirname;
-const SHARED = ['cli-kit', 'install', 'manifest', 'secrets', 'system'];
+const SHARED = ['cli-kit', 'install', 'manifest', 'readers', 'secrets', 'system'];
 /** The one import across the programs' folders (docs/design.md, "Host side"). */
 const CROSSING = { from: 'cloudlet/cli/validate.ts', to: 'agent/image-check/check-image.ts' };
 /** Where a process may be started or a socket opened: everything else goes through System. */

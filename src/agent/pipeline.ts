@@ -2,10 +2,10 @@
 
 import { asAgentError } from '../errors';
 import { manifestStep } from './manifest-step';
-import { userDataStep } from './datasources/step';
+import { userDataStep } from './user-data/step';
 import { requirementsStep } from './requirements/step';
 import { mountsStep } from './mounts/step';
-import { instanceStep } from './datasources/instance-step';
+import { instanceStep } from './instance/step';
 import { hostnameStep } from './hostname/step';
 import { templatesStep } from './templates/step';
 import type { RunContext, Step, StepResult } from './step';

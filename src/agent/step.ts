@@ -2,8 +2,8 @@
 
 import { AgentError } from '../errors';
 import type { Facts } from './requirements/facts-types';
-import type { DatasourceResult } from './datasources/types';
-import type { SshKey } from './datasources/ssh-keys';
+import type { DatasourceResult } from './platforms/types';
+import type { SshKey } from './platforms/ssh-keys';
 import type { EntrypointName, NormalizedManifest } from '../manifest/types';
 import type { ValidatedUserData } from '../manifest/user-data';
 import type { Reporter, StepOutcome } from './status/reporter';

@@ -1,6 +1,10 @@
 // The names a manifest may list in `platforms`, and the default list when it lists none.
 
-/** Every platform the agent knows. Kept out of the frozen schema so new platforms need no schema version. */
+/**
+ * Every platform the agent knows. Kept out of the frozen schema so new platforms need no schema version.
+ * The agent's registry (src/agent/platforms/registry.ts) is keyed by this type: a name here without a
+ * platform there, or the reverse, does not compile.
+ */
 export const KNOWN_PLATFORMS = [
   'cmdline',
   'nocloud',

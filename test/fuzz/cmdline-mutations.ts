@@ -1,7 +1,7 @@
 // Mutations of a kernel command line around cloudlet.user-data=: encodings, quoting, repetition, stray bytes, length.
 
 import { gzipSync } from 'node:zlib';
-import { kernelParam, parseKernelCmdline } from '../../src/agent/datasources/kernel-cmdline';
+import { kernelParam, parseKernelCmdline } from '../../src/readers/kernel-cmdline';
 import type { Prng } from './prng';
 
 /** The only URLs a fuzzed command line may name: nothing listens on port 1, and the rest are not http. */

@@ -7,7 +7,7 @@ import type { NormalizedManifest } from '../../manifest/types';
 import { FILES_AT_ONCE, mapBounded } from '../../system/bounded-map';
 import { findStaleTemps } from '../../system/stale-temps';
 import { imagePathOf, joinRoot } from '../../system/root-path';
-import { STATE_DIR } from '../datasources/instance-state';
+import { STATE_DIR } from '../instance/state';
 import { pristinePath } from '../templates/includes';
 import type { CleanScan } from './plan';
 

@@ -7,7 +7,7 @@ import type { System } from '../../system/system';
 import { applyClean } from '../clean/apply';
 import { checkImageRoot, describeAction, planClean, type CleanPlan } from '../clean/plan';
 import { scanRoot } from '../clean/scan';
-import { STATE_DIR } from '../datasources/instance-state';
+import { STATE_DIR } from '../instance/state';
 import { TEMPLATE_STORE } from '../templates/includes';
 import { boolFlag, printJson, stringFlag, type Command } from './command';
 

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AgentError, EXIT } from '../../errors';
-import { recordingReporter } from '../datasources/test-support';
+import { recordingReporter } from '../test-machine';
 import type { System } from '../../system/system';
 import { parseCommandArgs } from './command';
 import { PIPELINE_FLAGS, printOutcome } from './pipeline-flags';

@@ -10,7 +10,7 @@ import { createScrubber, type Scrubber } from '../../secrets/scrub';
 import { joinRoot } from '../../system/root-path';
 import type { System } from '../../system/system';
 import { findTool } from '../../system/tools';
-import { BAKED_USER_DATA } from '../datasources/file';
+import { BAKED_USER_DATA } from '../platforms/file';
 import { collectFacts } from '../requirements/collect-facts';
 import { consoleLine } from '../status/console-lines';
 import { contextFile } from '../status/context-record';

@@ -1,6 +1,6 @@
 // Merges the storage spec of the manifest, the user data and the kernel command line (later wins).
 
-import { kernelParam, parseKernelCmdline } from '../datasources/kernel-cmdline';
+import { kernelParam, parseKernelCmdline } from '../../readers/kernel-cmdline';
 import { AgentError } from '../../errors';
 import type { StorageSpec } from '../../manifest/types';
 import type { EffectiveStorage } from './types';

@@ -1,10 +1,10 @@
 // Builds the frozen template context {config, env, meta, manifest} from what earlier steps learned. Pure.
 
-import type { DatasourceResult } from '../datasources/types';
+import type { DatasourceResult } from '../platforms/types';
 import type { NormalizedManifest } from '../../manifest/types';
 import type { ValidatedUserData } from '../../manifest/user-data';
 import type { Facts } from '../requirements/facts-types';
-import type { SshKey } from '../datasources/ssh-keys';
+import type { SshKey } from '../platforms/ssh-keys';
 
 /** Facts about this boot that templates see as `env`. Every key is always present (maybe undefined). */
 export interface TemplateEnv {

@@ -8,7 +8,7 @@ import type { TemplateSpec } from '../../manifest/types';
 import type { Mode, RunContext } from '../step';
 import type { ItemEvent, Reporter } from '../status/reporter';
 import type { System } from '../../system/system';
-import { completeBoot } from '../datasources/instance-state';
+import { completeBoot } from '../instance/state';
 import { templatesStep } from './step';
 import { FACTS, fakeManifest, SOURCE, USER_DATA } from './test-fixtures';
 

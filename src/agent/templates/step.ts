@@ -7,7 +7,7 @@ import { applyTemplates } from './apply';
 import { buildContext } from './context';
 import { planOnce } from './once';
 import { octal, rememberPlan, summaryOf, type SkippedTemplate, type TemplatesPlan } from './plan-record';
-import { readBootRecord } from '../datasources/instance-state';
+import { readBootRecord } from '../instance/state';
 import type { TemplateSpec } from '../../manifest/types';
 import { planInRounds } from './plan-rounds';
 import { loadAccounts, loadTemplates, runStore, type LoadedTemplate } from './read-sources';

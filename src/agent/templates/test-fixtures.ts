@@ -1,6 +1,6 @@
 // Shared fake inputs for the templates unit tests: a manifest, facts, user data and file states.
 
-import type { DatasourceResult } from '../datasources/types';
+import type { DatasourceResult } from '../platforms/types';
 import type { NormalizedManifest, TemplateSpec } from '../../manifest/types';
 import type { ValidatedUserData } from '../../manifest/user-data';
 import type { Facts } from '../requirements/facts-types';

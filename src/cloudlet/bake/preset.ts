@@ -6,7 +6,7 @@ import { validateUserData } from '../../manifest/config';
 import { jsonExcerpt, parseJsonText } from '../../manifest/json-text';
 import type { NormalizedManifest } from '../../manifest/types';
 
-/** Where the agent's `file` platform reads its baked default (src/agent/datasources/file.ts). */
+/** Where the agent's `file` platform reads its baked default (src/agent/platforms/file.ts). */
 export const PRESET_PATH = '/etc/cloudlet/user-data.json';
 /** The same cap the agent puts on user data. */
 export const MAX_PRESET_BYTES = 1024 * 1024;

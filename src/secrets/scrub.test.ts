@@ -2,7 +2,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentError } from '../errors';
 import { createReporter } from '../agent/status/create-reporter';
 import type { LiveEvent, StatusDoc } from '../agent/status/formats';
@@ -226,9 +226,13 @@ describe('createScrubber', () => {
 
 describe('secrets never leave the reporter', () => {
   let sys: FakeSystem;
-  afterEach(() => sys?.cleanup());
+  afterEach(() => {
+    vi.useRealTimers();
+    sys?.cleanup();
+  });
 
   it('keeps a fixture secret out of status.json, report.json, console, JSON events, kmsg and the socket', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     sys = fakeSystem();
     const secrets: string[] = [];
     const broadcast: LiveEvent[] = [];
@@ -242,7 +246,8 @@ describe('secrets never leave the reporter', () => {
     const jsonReporter = createReporter({ ...sys, hostPaths: { ...sys.hostPaths, run: sys.hostPaths.run + '2' } }, { mode: 'run', json: true, secrets: () => secrets, serve: false });
     for (const r of [textReporter, jsonReporter]) {
       await r.begin('run', `/img`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      // The text reporter's socket starts on its timer (after 0 ms): fire it, so the socket sees the run.
+      await vi.advanceTimersByTimeAsync(0);
       const t = sys.monotonicMs();
       r.stepStart('user-data', 'Reading user data', t);
       secrets.push(SECRET);

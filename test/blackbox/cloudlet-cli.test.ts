@@ -3,34 +3,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { helloImage } from '../../src/manifest/test-fixtures';
 import { makeImage, REPO, runAgent, runCloudlet, tempDir, type Tree } from './harness';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const SECRET = 'cl-fixture-secret-0077';
 
-const MANIFEST = {
-  cloudlet: '0.0.4',
-  name: 'hello',
-  version: '1.2.0',
-  config: {
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        greeting: { type: 'string', default: 'hello' },
-        db_password: { type: 'string', writeOnly: true, minLength: 64 },
-      },
-    },
-  },
-  templates: ['/etc/motd'],
-  persistent: ['/var/lib/app'],
-  volatile: ['/tmp'],
-  storage: { device: 'LABEL=app-data' },
-  entrypoints: { init: { path: '/sbin/init' } },
-};
-
-/** What MANIFEST names, so that its image is valid. */
-const TREE: Tree = { '/etc/motd': '<%= config.greeting %>\n', '/sbin/init': { content: '#!/bin/sh\n', mode: 0o755 } };
+/** The hello image with one template (its motd), so that its image is valid. */
+const { manifest: HELLO, tree: TREE } = helloImage();
+const MANIFEST = { ...HELLO, templates: ['/etc/motd'] };
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));

@@ -1,10 +1,10 @@
 // The built executable renders templates in temp image roots: values, modes, owners, pristine copies,
 // all-or-nothing failure, dry runs with diffs, and read-only roots (bind-mounted from a tmpfs).
 
-import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCases, treeHash } from './cases';
 import { makeImage, runAgent, runInNamespace, tempDir, type Tree } from './harness';
 
 const SECRET = 'pa55-w0rd-value';
@@ -56,39 +56,74 @@ function userData(config: Record<string, unknown>, hostname = 'box1'): string {
   return file;
 }
 
-/** sha256 over every path, mode, owner and content below root: proves a failed run changed nothing. */
-function treeHash(root: string): string {
-  const h = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      const st = lstatSync(p);
-      h.update(`${p} ${st.mode} ${st.uid}:${st.gid} ${st.isFile() ? createHash('sha256').update(readFileSync(p)).digest('hex') : ''}\n`);
-      if (st.isDirectory()) walk(p);
-    }
-  };
-  walk(root);
-  return h.digest('hex');
-}
-
 const read = (root: string, p: string): string => readFileSync(join(root, p), 'utf8');
 
-describe('render', () => {
-  it('renders the templates with user data, final mode and image owner, and keeps pristine copies', () => {
-    const root = image();
-    const r = runAgent(['render', '--root', root, '--user-data', userData({ greeting: 'hi', db_password: SECRET })]);
-    expect(r.stderr).not.toContain(SECRET);
-    expect(r.stdout).not.toContain(SECRET);
-    expect(r.code).toBe(0);
-    expect(read(root, '/etc/motd')).toBe('hi from box1\n');
-    expect(read(root, '/etc/app/app.conf')).toBe(`port=8080\npassword=${SECRET}\n`);
-    const st = statSync(join(root, '/etc/app/app.conf'));
-    expect([st.mode & 0o7777, st.uid, st.gid]).toEqual([0o640, 1001, 1002]);
-    expect(read(root, '/.cloudlet/templates/etc/app/app.conf')).toBe(APP_CONF);
-    expect(statSync(join(root, '/.cloudlet/templates/etc/app/app.conf')).mode & 0o7777).toBe(0o600);
-    expect(readdirSync(join(root, 'etc/app'))).toEqual(['app.conf']);
-  });
+/** The user data of the render cases: `config` on the host box1. */
+const ud = (config: Record<string, unknown>) => ({ config, hostname: 'box1' });
 
+describe('render: cases', () => {
+  runCases([
+    {
+      name: 'renders the templates with user data, final mode and image owner, and keeps pristine copies',
+      manifest: MANIFEST,
+      tree: TREE,
+      args: ['render'],
+      userData: ud({ greeting: 'hi', db_password: SECRET }),
+      code: 0,
+      hidden: [SECRET],
+      after: {
+        '/etc/motd': 'hi from box1\n',
+        '/etc/app/app.conf': { content: `port=8080\npassword=${SECRET}\n`, mode: 0o640, uid: 1001, gid: 1002 },
+        '/.cloudlet/templates/etc/app/app.conf': { content: APP_CONF, mode: 0o600 },
+        '/etc/app': { entries: ['app.conf'] },
+      },
+    },
+    {
+      name: 'writes no file at all when one template fails, and names the file and line',
+      manifest: MANIFEST,
+      tree: { ...TREE, '/etc/motd': 'line one\n<%= config.greting %>\n' },
+      args: ['render'],
+      userData: ud({ db_password: SECRET }),
+      code: 1,
+      stderr: ['E_TEMPLATE', 'where: /etc/motd:2', 'config.greting is not defined'],
+      after: 'unchanged',
+    },
+    {
+      name: 'keeps a secret out of a template error',
+      manifest: MANIFEST,
+      tree: { ...TREE, '/etc/motd': '<% JSON.parse(config.db_password) %>' },
+      args: ['render', '--json'],
+      userData: ud({ db_password: SECRET }),
+      code: 1,
+      hidden: [SECRET],
+      json: { ok: false, error: { code: 'E_TEMPLATE', where: '/etc/motd:1' } },
+    },
+    {
+      name: 'refuses an include that leaves the template store, changing nothing',
+      manifest: MANIFEST,
+      tree: { ...TREE, '/etc/shadow': 'root:$6$hash:1::::::\n', '/.cloudlet/templates/leak': { symlink: '/etc/shadow' }, '/etc/motd': '<%- include("/leak") %>' },
+      args: ['render'],
+      userData: ud({}),
+      code: 1,
+      stderr: ['outside /.cloudlet/templates'],
+      hidden: ['$6$hash'],
+      after: 'unchanged',
+    },
+    {
+      name: 'writes nothing on --dry-run and shows diffs with secrets redacted',
+      manifest: MANIFEST,
+      tree: TREE,
+      args: ['render', '--dry-run', '--diff'],
+      userData: ud({ greeting: 'hi', db_password: SECRET }),
+      code: 0,
+      stdout: ['would render /etc/motd (changed: content, 0644 root:root)', '+hi from box1', '+password=<secret>'],
+      hidden: [SECRET],
+      after: 'unchanged',
+    },
+  ]);
+});
+
+describe('render', () => {
   it('renders again from the pristine copy and leaves unchanged output alone', () => {
     const root = image();
     expect(runAgent(['render', '--root', root, '--user-data', userData({ greeting: 'first' })]).code).toBe(0);
@@ -104,47 +139,6 @@ describe('render', () => {
     expect(read(root, '/etc/motd')).toBe('second from box1\n');
     expect(statSync(join(root, '/etc/motd')).ino).not.toBe(motd);
     expect(statSync(join(root, '/etc/app/app.conf')).ino).toBe(conf);
-  });
-
-  it('writes no file at all when one template fails, and names the file and line', () => {
-    const root = image({ ...TREE, '/etc/motd': 'line one\n<%= config.greting %>\n' });
-    const before = treeHash(root);
-    const r = runAgent(['render', '--root', root, '--user-data', userData({ db_password: SECRET })]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('E_TEMPLATE');
-    expect(r.stderr).toContain('where: /etc/motd:2');
-    expect(r.stderr).toContain('config.greting is not defined');
-    expect(treeHash(root)).toBe(before);
-  });
-
-  it('keeps a secret out of a template error', () => {
-    const root = image({ ...TREE, '/etc/motd': '<% JSON.parse(config.db_password) %>' });
-    const r = runAgent(['render', '--root', root, '--user-data', userData({ db_password: SECRET }), '--json']);
-    expect(r.code).toBe(1);
-    expect(r.stdout + r.stderr).not.toContain(SECRET);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'E_TEMPLATE', where: '/etc/motd:1' } });
-  });
-
-  it('refuses an include that leaves the template store, changing nothing', () => {
-    const root = image({ ...TREE, '/etc/shadow': 'root:$6$hash:1::::::\n', '/.cloudlet/templates/leak': { symlink: '/etc/shadow' }, '/etc/motd': '<%- include("/leak") %>' });
-    const before = treeHash(root);
-    const r = runAgent(['render', '--root', root, '--user-data', userData({})]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('outside /.cloudlet/templates');
-    expect(r.stderr).not.toContain('$6$hash');
-    expect(treeHash(root)).toBe(before);
-  });
-
-  it('writes nothing on --dry-run and shows diffs with secrets redacted', () => {
-    const root = image();
-    const before = treeHash(root);
-    const r = runAgent(['render', '--root', root, '--user-data', userData({ greeting: 'hi', db_password: SECRET }), '--dry-run', '--diff']);
-    expect(r.code).toBe(0);
-    expect(treeHash(root)).toBe(before);
-    expect(r.stdout).toContain('would render /etc/motd (changed: content, 0644 root:root)');
-    expect(r.stdout).toContain('+hi from box1');
-    expect(r.stdout).toContain('+password=<secret>');
-    expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
   it('does not show a rotated secret (no longer in user data) in --diff', () => {

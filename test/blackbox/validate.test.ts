@@ -3,42 +3,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { helloImage } from '../../src/manifest/test-fixtures';
 import { makeImage, runAgent, runCloudlet, tempDir, type Tree } from './harness';
 
 const SECRET = 'bb-fixture-secret-0042';
 /** long enough for MANIFEST's db_password (at least 64 characters) */
 const LONG_SECRET = `${SECRET}-${'z'.repeat(48)}`;
 
-const MANIFEST = {
-  cloudlet: '0.0.4',
-  name: 'hello',
-  version: '1.2.0',
-  config: {
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        greeting: { type: 'string', default: 'hello' },
-        port: { type: 'integer', default: 8080 },
-        db_password: { type: 'string', writeOnly: true, minLength: 64 },
-      },
-    },
-  },
-  templates: ['/etc/motd', { path: '/etc/app/app.conf', mode: '0640', owner: 'root:app' }],
-  persistent: ['/var/lib/app'],
-  volatile: ['/tmp', { path: '/var/cache/app', size: '64M', mode: '1777' }],
-  storage: { device: 'LABEL=app-data', format: 'if-blank' },
-  entrypoints: { init: { path: '/sbin/init', requires: { kernel: '>=4.19' } } },
-};
-
-/** What MANIFEST names, so that its image is valid. */
-const TREE: Tree = {
-  '/etc/motd': '<%= config.greeting %> on port <%= config.port %>\n',
-  '/etc/app/app.conf': 'password=<%= config.db_password %>\n',
-  '/etc/passwd': 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n',
-  '/etc/group': 'root:x:0:\napp:x:1000:\n',
-  '/sbin/init': { content: '#!/bin/sh\n', mode: 0o755 },
-};
+/** The hello manifest and the tree holding what it names, so that its image is valid. */
+const { manifest: MANIFEST, tree: TREE } = helloImage();
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));

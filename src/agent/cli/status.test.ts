@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentError } from '../../errors';
 import { createReporter } from '../status/create-reporter';
 import type { StatusDoc } from '../status/formats';
@@ -121,34 +121,55 @@ describe('status from status.json', () => {
 });
 
 describe('status --wait', () => {
+  // The deadline and the polls run on timers whose clock moves only when a test says so.
+  const fakeTimers = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  afterEach(() => vi.useRealTimers());
+
+  /** The outcome of `status` once the timers' clock has moved `ms`. */
+  async function statusAfter(ms: number, ...argv: string[]): Promise<number> {
+    const answer = status(...argv);
+    await vi.advanceTimersByTimeAsync(ms);
+    return answer;
+  }
+
   it('waits for a run to rewrite an unreadable status.json, and says it is unreadable at the timeout, exit 1', async () => {
     sys = fakeSystem();
     mkdirSync(join(sys.hostPaths.run, 'cloudlet'), { recursive: true });
     writeFileSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'), '');
-    expect(await status('--wait', '--timeout', '0.3')).toBe(1);
+    fakeTimers();
+    expect(await statusAfter(300, '--wait', '--timeout', '0.3')).toBe(1);
     expect(sys.outLines[0]).toMatch(/status\.json is unreadable: it is empty \(and no run rewrote it within 0\.3 s\)/);
   });
 
   it('gives up with exit 5 when no run ever starts before the timeout', async () => {
     sys = fakeSystem();
-    expect(await status('--wait', '--timeout', '0.3', '--json')).toBe(5);
+    fakeTimers();
+    expect(await statusAfter(300, '--wait', '--timeout', '0.3', '--json')).toBe(5);
     expect(JSON.parse(sys.outLines.join('\n'))).toMatchObject({ state: 'not-started', timedOut: true });
   });
 
   it('gives up with exit 5 when the run is still going at the timeout', async () => {
     sys = fakeSystem();
     writeStatus(doc({ state: 'running', finishedAt: undefined, durationMs: undefined }));
-    expect(await status('--wait', '--timeout', '0.3', '--json')).toBe(5);
+    fakeTimers();
+    expect(await statusAfter(300, '--wait', '--timeout', '0.3', '--json')).toBe(5);
     expect(JSON.parse(sys.outLines.join('\n'))).toMatchObject({ state: 'running', timedOut: true });
   });
 
   it('gives up with exit 5 when the socket accepts but the agent never answers', async () => {
     sys = fakeSystem();
     writeStatus(doc({ state: 'running', finishedAt: undefined, durationMs: undefined }));
-    const hung = createServer(() => undefined);
+    // It reads the request and never answers: the deadline moves only once the request is in.
+    let asked!: () => void;
+    const requested = new Promise<void>((r) => (asked = r));
+    const hung = createServer((socket) => socket.once('data', () => asked()));
     await new Promise<void>((r) => hung.listen(join(sys.hostPaths.run, 'cloudlet', 'agent.sock'), r));
     try {
-      expect(await status('--wait', '--timeout', '0.5', '--json')).toBe(5);
+      fakeTimers();
+      const answer = status('--wait', '--timeout', '0.5', '--json');
+      await requested;
+      await vi.advanceTimersByTimeAsync(500);
+      expect(await answer).toBe(5);
       expect(JSON.parse(sys.outLines.join('\n'))).toMatchObject({ state: 'running', timedOut: true });
     } finally {
       hung.close();
@@ -157,8 +178,13 @@ describe('status --wait', () => {
 
   it('picks up a status file that appears while waiting', async () => {
     sys = fakeSystem();
-    setTimeout(() => writeStatus(doc({})), 100);
-    expect(await status('--wait', '--timeout', '20')).toBe(0);
+    fakeTimers();
+    // The first look (before any timer) finds nothing; the file comes before the next poll.
+    const answer = status('--wait', '--timeout', '20');
+    await vi.advanceTimersByTimeAsync(100);
+    writeStatus(doc({}));
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(await answer).toBe(0);
   });
 
   it('follows a live agent over the socket until it finishes, showing first the steps that ended before it came', async () => {
@@ -174,7 +200,7 @@ describe('status --wait', () => {
     try {
       const waiting = statusCommand.run(parseCommandArgs(statusCommand, ['--wait', '--timeout', '20']), watcher);
       // Once it has its snapshot it shows the step that already ended; then finish the run it follows.
-      while (!watcher.errLines.includes('[  OK  ] Loaded manifest hello (2 ms)')) await new Promise((r) => setTimeout(r, 10));
+      await watcher.errLine('[  OK  ] Loaded manifest hello (2 ms)');
       reporter.stepEnd('templates', 'failed', 'Rendering templates: undefined name', t, 3);
       await reporter.finish('error', new AgentError('E_TEMPLATE', 'undefined name'));
       expect(await waiting).toBe(1);

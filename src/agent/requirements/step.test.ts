@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError } from '../../errors';
+import { helloManifest } from '../../manifest/test-fixtures';
 import type { NormalizedManifest } from '../../manifest/types';
 import type { Mode, RunContext } from '../step';
 import type { ItemEvent, Reporter } from '../status/reporter';
@@ -41,7 +42,7 @@ function kvmGuest(): System {
 }
 
 function manifest(entrypoints: NormalizedManifest['entrypoints']): NormalizedManifest {
-  return { cloudlet: '0.0.4', name: 'hello', entrypoints, platforms: [], templates: [], persistent: [], volatile: [], hash: 'x' };
+  return helloManifest({ entrypoints });
 }
 
 function context(mode: Mode, m: NormalizedManifest | undefined, items: ItemEvent[] = []): RunContext {

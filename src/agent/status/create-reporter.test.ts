@@ -270,6 +270,10 @@ describe('createReporter console', () => {
 });
 
 describe('createReporter live socket', () => {
+  // The timers' clock moves only when a test says so; the one test about real timers opts out.
+  afterEach(() => vi.useRealTimers());
+  const fakeTimers = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+
   const counting = () => {
     const calls = { started: 0, closed: 0, events: [] as LiveEvent[] };
     const startServer = (): Promise<LiveServer> => {
@@ -287,27 +291,26 @@ describe('createReporter live socket', () => {
   };
 
   it('never starts the socket for a run shorter than serveAfterMs', async () => {
-    // The clock of the timers moves only when told: however slow the machine, the run is shorter.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      sys = fakeSystem();
-      const { calls, startServer } = counting();
-      const r = reporter({ serve: true, startServer, serveAfterMs: 200 });
-      await typicalRun(r);
-      await r.finish('done');
-      vi.advanceTimersByTime(60_000);
-      expect(calls.started).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    // However slow the machine, the run is shorter: the timers' clock does not move during it.
+    fakeTimers();
+    sys = fakeSystem();
+    const { calls, startServer } = counting();
+    const r = reporter({ serve: true, startServer, serveAfterMs: 200 });
+    await typicalRun(r);
+    await r.finish('done');
+    vi.advanceTimersByTime(60_000);
+    expect(calls.started).toBe(0);
   });
 
   it('starts the socket for a longer run, broadcasts what follows, and closes it at finish', async () => {
     sys = fakeSystem();
     const { calls, startServer } = counting();
+    fakeTimers();
     const r = reporter({ serve: true, startServer, serveAfterMs: 20 });
     await r.begin('run', '/');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(calls.started).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
     expect(calls.started).toBe(1);
     r.stepStart('manifest', 'Loading manifest', sys.monotonicMs());
     await r.finish('done');
@@ -341,47 +344,44 @@ describe('createReporter live socket', () => {
   });
 
   it('gives up on a socket that never finishes closing, and a socket that starts after the end closes itself', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      sys = fakeSystem();
-      const closed: string[] = [];
-      const never = (name: string): LiveServer => ({
-        broadcast: () => undefined,
-        close: () => {
-          closed.push(name);
-          return new Promise<void>(() => undefined);
-        },
-      });
-      let lateStart!: (server: LiveServer) => void;
-      const starts = [Promise.resolve(never('first')), new Promise<LiveServer>((resolve) => (lateStart = resolve))];
-      const startServer = () => starts.shift() as Promise<LiveServer>;
-      // Two runs: one whose socket never closes, one whose socket comes up only after the run ended.
-      for (const name of ['first', 'late']) {
-        const r = reporter({ serve: true, startServer, serveAfterMs: 10 });
-        await r.begin('run', '/');
-        await vi.advanceTimersByTimeAsync(10);
-        let ended = false;
-        const finishing = r.finish('done').then(() => (ended = true));
-        await vi.advanceTimersByTimeAsync(0);
-        expect(ended, name).toBe(false);
-        await vi.advanceTimersByTimeAsync(60_000);
-        await finishing;
-      }
-      expect(closed).toEqual(['first']);
-      lateStart(never('late'));
+    fakeTimers();
+    sys = fakeSystem();
+    const closed: string[] = [];
+    const never = (name: string): LiveServer => ({
+      broadcast: () => undefined,
+      close: () => {
+        closed.push(name);
+        return new Promise<void>(() => undefined);
+      },
+    });
+    let lateStart!: (server: LiveServer) => void;
+    const starts = [Promise.resolve(never('first')), new Promise<LiveServer>((resolve) => (lateStart = resolve))];
+    const startServer = () => starts.shift() as Promise<LiveServer>;
+    // Two runs: one whose socket never closes, one whose socket comes up only after the run ended.
+    for (const name of ['first', 'late']) {
+      const r = reporter({ serve: true, startServer, serveAfterMs: 10 });
+      await r.begin('run', '/');
+      await vi.advanceTimersByTimeAsync(10);
+      let ended = false;
+      const finishing = r.finish('done').then(() => (ended = true));
       await vi.advanceTimersByTimeAsync(0);
-      expect(closed).toEqual(['first', 'late']);
-    } finally {
-      vi.useRealTimers();
+      expect(ended, name).toBe(false);
+      await vi.advanceTimersByTimeAsync(60_000);
+      await finishing;
     }
+    expect(closed).toEqual(['first']);
+    lateStart(never('late'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(closed).toEqual(['first', 'late']);
   });
 
   it('serves nothing as PID 1, where no other process exists until the hand-over', async () => {
     sys = fakeSystem({ isPid1: true });
     const { calls, startServer } = counting();
+    fakeTimers();
     const r = reporter({ serve: undefined, startServer, serveAfterMs: 0 });
     await r.begin('init', '/');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.advanceTimersByTimeAsync(60_000);
     await r.finish('done');
     expect(calls.started).toBe(0);
     expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
@@ -390,9 +390,10 @@ describe('createReporter live socket', () => {
   it('serves nothing when the run logs to the kernel (initramfs hooks), where no process can ask before it ends', async () => {
     sys = fakeSystem();
     const { calls, startServer } = counting();
+    fakeTimers();
     const r = reporter({ serve: undefined, kmsg: true, startServer, serveAfterMs: 0 });
     await r.begin('run', '/');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.advanceTimersByTimeAsync(60_000);
     await r.finish('done');
     expect(calls.started).toBe(0);
     expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
@@ -401,9 +402,10 @@ describe('createReporter live socket', () => {
   it('serves by default from a booted system (the systemd unit)', async () => {
     sys = fakeSystem();
     const { calls, startServer } = counting();
+    fakeTimers();
     const r = reporter({ serve: undefined, startServer, serveAfterMs: 0 });
     await r.begin('run', '/');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.advanceTimersByTimeAsync(60_000);
     await r.finish('done');
     expect(calls.started).toBe(1);
   });
@@ -411,9 +413,10 @@ describe('createReporter live socket', () => {
   it('serves nothing in a dry run', async () => {
     sys = fakeSystem();
     const { calls, startServer } = counting();
+    fakeTimers();
     const r = reporter({ serve: undefined, dryRun: true, startServer, serveAfterMs: 0 });
     await r.begin('run', '/');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.advanceTimersByTimeAsync(60_000);
     await r.finish('done');
     expect(calls.started).toBe(0);
   });

@@ -10,6 +10,8 @@ export interface FakeSystem extends System {
   advance(ms: number): void;
   readonly outLines: string[];
   readonly errLines: string[];
+  /** resolves once `line` has been printed to stderr (at once if it already was) */
+  errLine(line: string): Promise<void>;
   cleanup(): void;
 }
 
@@ -19,6 +21,7 @@ export function fakeSystem(overrides: { run?: string; dev?: string; isPid1?: boo
   let wall = Date.parse('2025-01-02T03:04:05.000Z');
   const outLines: string[] = [];
   const errLines: string[] = [];
+  const awaited = new Map<string, () => void>();
   return {
     hostPaths: { proc: join(base, 'proc'), sys: join(base, 'sys'), dev: overrides.dev ?? join(base, 'dev'), run: overrides.run ?? join(base, 'run') },
     exec: () => Promise.reject(new Error('exec is not part of status tests')),
@@ -27,7 +30,10 @@ export function fakeSystem(overrides: { run?: string; dev?: string; isPid1?: boo
     now: () => new Date(wall),
     env: {},
     out: (text) => void outLines.push(text),
-    err: (text) => void errLines.push(text),
+    err(text) {
+      errLines.push(text);
+      awaited.get(text)?.();
+    },
     isPid1: overrides.isPid1 ?? false,
     advance(ms) {
       mono += ms;
@@ -35,6 +41,7 @@ export function fakeSystem(overrides: { run?: string; dev?: string; isPid1?: boo
     },
     outLines,
     errLines,
+    errLine: (line) => (errLines.includes(line) ? Promise.resolve() : new Promise((resolve) => void awaited.set(line, resolve))),
     cleanup: () => rmSync(base, { recursive: true, force: true }),
   };
 }

@@ -1,6 +1,7 @@
 // Shared fake inputs for the templates unit tests: a manifest, facts, user data and file states.
 
 import type { DatasourceResult } from '../platforms/types';
+import { helloManifest, helloSettings } from '../../manifest/test-fixtures';
 import type { NormalizedManifest, TemplateSpec } from '../../manifest/types';
 import type { ValidatedUserData } from '../../manifest/user-data';
 import type { Facts } from '../requirements/facts-types';
@@ -10,29 +11,21 @@ import type { FileState, PlanInput, TemplateInput } from './plan';
 
 export const SECRET = 'hunter2-"s3cret"';
 
+/** The hello manifest as loaded, with the settings these tests read (`port`, a nested `db`). */
 export function fakeManifest(templates: TemplateSpec[] = []): NormalizedManifest {
-  return {
-    cloudlet: '0.0.4',
-    name: 'hello',
-    version: '1.2.0',
+  const { greeting, db_password } = helloSettings();
+  return helloManifest({
     platforms: ['nocloud'],
     config: {
       schema: {
         type: 'object',
-        properties: {
-          greeting: { type: 'string', default: 'hello' },
-          port: { type: 'integer' },
-          db_password: { type: 'string', writeOnly: true },
-          db: { type: 'object', properties: { host: { type: 'string' }, replicas: { type: 'array' } } },
-        },
+        properties: { greeting, port: { type: 'integer' }, db_password, db: { type: 'object', properties: { host: { type: 'string' }, replicas: { type: 'array' } } } },
       },
     },
     templates,
-    persistent: [],
-    volatile: [],
     entrypoints: { init: {} },
     hash: 'abc',
-  };
+  });
 }
 
 export const FACTS: Facts = {

@@ -1,38 +1,61 @@
 // `npm run bench`: medians of cold start, validate and run of the built executable, size, peak RSS.
 //
-// Usage: node bench/bench.mjs [--runs N] [--bake-runs N] [--only agent|bake] [--json]
+// Usage: node bench/bench.mjs [--runs N] [--bake-runs N] [--only agent|bake|snapshot|registry|boot] [--previous EXE] [--json]
+//   --previous  an earlier build of cloudlet-agent: validate and run rows for it too, its runs alternating
+//               with the current build's (e.g. from `git worktree add /tmp/old REV` and a build there)
+//   --only boot  the Debian VM boot comparison instead (bench/boot-compare.mjs; the other arguments go to it)
 // Reports against the targets (cold start <= 60 ms, run on the example <= 120 ms; bake rows: see
 // bench/bake.mjs) and never fails because a target is missed: it measures, it does not assert. Run as
 // root (run needs mounts, bake keeps owners).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bakeRows, showBake } from './bake.mjs';
+import { showSnapshot, snapshotRows } from './snapshot.mjs';
+import { registryRows, showRegistry } from './registry.mjs';
 import { copyRoot, exampleImage, templateUserData, writeTemplateRoot } from './fixtures.mjs';
-import { peakRssKiB, runOnce, timeRuns } from './measure.mjs';
+import { peakRssKiB, runOnce, timeRuns, timeRunsAlternating } from './measure.mjs';
 import { scaleRows, showScale } from './templates-scale.mjs';
+import { stepRow } from './step-times.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AGENT = join(REPO, 'dist', 'cloudlet-agent');
 const TEMPLATES = 100;
 
+// The boot comparison boots VMs for many minutes and has options of its own: it runs as its own script.
+const onlyAt = process.argv.indexOf('--only');
+if (onlyAt > 0 && process.argv[onlyAt + 1] === 'boot') {
+  const rest = process.argv.slice(2).filter((_, i) => i !== onlyAt - 2 && i !== onlyAt - 1);
+  const r = spawnSync(process.execPath, [join(REPO, 'bench', 'boot-compare.mjs'), ...rest], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, 'bake-runs': { type: 'string', default: '3' }, only: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    runs: { type: 'string', default: '20' },
+    'bake-runs': { type: 'string', default: '3' },
+    only: { type: 'string' },
+    previous: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   strict: true,
 });
+const PREVIOUS = values.previous === undefined ? undefined : resolve(values.previous);
 const RUNS = Number(values.runs);
-const AGENT_ROWS = values.only !== 'bake';
-const BAKE_ROWS = values.only !== 'agent';
+const AGENT_ROWS = values.only === undefined || values.only === 'agent';
+const BAKE_ROWS = values.only === undefined || values.only === 'bake';
+const SNAPSHOT_ROWS = values.only === undefined || values.only === 'snapshot';
+const REGISTRY_ROWS = values.only === undefined || values.only === 'registry';
 
-if (values.only !== undefined && !['agent', 'bake'].includes(values.only)) {
-  process.stderr.write(`bench: --only takes agent or bake, not ${values.only}\n`);
+if (values.only !== undefined && !['agent', 'bake', 'snapshot', 'registry'].includes(values.only)) {
+  process.stderr.write(`bench: --only takes agent, bake, snapshot, registry or boot, not ${values.only}\n`);
   process.exit(2);
 }
-for (const exe of [AGENT, ...(BAKE_ROWS ? [join(REPO, 'dist', 'cloudlet')] : [])]) {
+for (const exe of [AGENT, ...(BAKE_ROWS || SNAPSHOT_ROWS || REGISTRY_ROWS ? [join(REPO, 'dist', 'cloudlet')] : []), ...(PREVIOUS ? [PREVIOUS] : [])]) {
   if (!existsSync(exe)) {
     process.stderr.write(`bench: ${exe} is missing: run "npm run build" (npm run bench does)\n`);
     process.exit(1);
@@ -107,16 +130,32 @@ function measureAgent() {
   record('cold start: --version', timeRuns(RUNS, () => [AGENT, '--version']), 60, () => [AGENT, '--version']);
 
   const example = exampleImage(REPO, work);
-  const validateArgv = [AGENT, 'validate', '--root', example.rootfs, '--user-data', example.userData];
-  record(`validate example${example.generated ? ' (generated)' : ''}`, timeRuns(RUNS, () => validateArgv), undefined, () => validateArgv);
+  const validateArgv = (exe) => [exe, 'validate', '--root', example.rootfs, '--user-data', example.userData];
+  const validateName = `validate example${example.generated ? ' (generated)' : ''}`;
+  if (PREVIOUS) {
+    const [now, before] = timeRunsAlternating(RUNS, [() => validateArgv(AGENT), () => validateArgv(PREVIOUS)]);
+    record(validateName, now, undefined, () => validateArgv(AGENT));
+    record(`${validateName}, previous build`, before, undefined, () => validateArgv(PREVIOUS));
+  } else {
+    record(validateName, timeRuns(RUNS, () => validateArgv(AGENT)), undefined, () => validateArgv(AGENT));
+  }
 
   const exampleRoot = join(work, 'example-run');
   copyRoot(example.rootfs, exampleRoot);
   makeMountPoints(exampleRoot);
   const exampleUd = exampleUserData(example);
-  const exampleArgv = (i, extra) =>
-    inNamespace([AGENT, 'run', '--root', exampleRoot, '--user-data', exampleUd, '--run-dir', join(work, `run-ex-${i}`), ...extra]);
-  record('run example (reboot)', timeRun(exampleArgv), 120, (extra) => exampleArgv(RUNS, extra));
+  const runDirs = (tag) => Array.from({ length: RUNS }, (_, i) => join(work, `run-ex-${tag}${i}`));
+  const exampleArgv = (i, extra, exe = AGENT) =>
+    inNamespace([exe, 'run', '--root', exampleRoot, '--user-data', exampleUd, '--run-dir', join(work, `run-ex-${exe === AGENT ? '' : 'p'}${i}`), ...extra]);
+  if (PREVIOUS) {
+    const [now, before] = timeRunsAlternating(RUNS, [(i) => exampleArgv(i, []), (i) => exampleArgv(i, [], PREVIOUS)]);
+    record('run example (reboot)', now, 120, (extra) => exampleArgv(RUNS, extra));
+    record('run example (reboot), previous build', before, 120, (extra) => exampleArgv(RUNS, extra, PREVIOUS));
+    rows.push(stepRow('  its mounts step', runDirs(''), 'mounts'), stepRow('  its mounts step, previous build', runDirs('p'), 'mounts'));
+  } else {
+    record('run example (reboot)', timeRun(exampleArgv), 120, (extra) => exampleArgv(RUNS, extra));
+    rows.push(stepRow('  its mounts step', runDirs(''), 'mounts'));
+  }
 
   const pristine = join(work, 'templates-pristine');
   writeTemplateRoot(pristine, TEMPLATES);
@@ -139,6 +178,8 @@ const namespaceCost = AGENT_ROWS ? measureAgent() : undefined;
 const scale = AGENT_ROWS ? scaleRows({ agent: AGENT, work }) : undefined;
 const sizeBytes = statSync(AGENT).size;
 const bake = BAKE_ROWS ? bakeRows({ repo: REPO, work, runs: Number(values['bake-runs']) }) : undefined;
+const snapshots = SNAPSHOT_ROWS ? snapshotRows({ repo: REPO, work, runs: Number(values['bake-runs']) }) : undefined;
+const registry = REGISTRY_ROWS ? await registryRows({ repo: REPO, work, runs: Number(values['bake-runs']) }) : undefined;
 
 function show() {
   const fmt = (ms) => (ms === undefined ? '-' : `${ms.toFixed(1)} ms`);
@@ -178,10 +219,12 @@ function show() {
   }
   if (scale) process.stdout.write(showScale(scale));
   if (bake) process.stdout.write(showBake(bake));
+  if (snapshots) process.stdout.write(showSnapshot(snapshots));
+  if (registry) process.stdout.write(showRegistry(registry));
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, load: [loadBefore, loadavg()[0]], sizeBytes, unshareMs: namespaceCost?.median, rows, scale, bake }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, load: [loadBefore, loadavg()[0]], sizeBytes, unshareMs: namespaceCost?.median, rows, scale, bake, snapshots, registry }, null, 2)}\n`);
 } else {
   show();
 }

@@ -67,3 +67,27 @@ export function peakRssKiB(argv) {
   const kib = Number(last);
   return Number.isFinite(kib) ? kib : undefined;
 }
+
+/**
+ * timeRuns for several commands at once, one run of each in turn, so load on the machine falls on all
+ * of them alike (a build against the previous one). Returns one result per entry of `prepares`.
+ */
+export function timeRunsAlternating(runs, prepares) {
+  for (const prepare of prepares) {
+    const warm = runOnce(prepare(-1));
+    if (warm.code !== 0) return prepares.map(() => ({ failed: warm }));
+  }
+  const times = prepares.map(() => []);
+  const cpu = prepares.map(() => 0);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, prepare] of prepares.entries()) {
+      const argv = prepare(i);
+      const cpuBefore = childrenCpuMs();
+      const r = runOnce(argv);
+      cpu[j] += childrenCpuMs() - cpuBefore;
+      if (r.code !== 0) return prepares.map(() => ({ failed: r }));
+      times[j].push(r.ms);
+    }
+  }
+  return times.map((t, j) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t), cpuMean: cpu[j] / runs, runs }));
+}

@@ -7,6 +7,7 @@ import { AgentError } from '../errors';
 import { appendErrorsInPlace } from './ajv-code';
 import { CheckTooCostly, CostMeter, costKeyword, MAX_CHECK_STEPS, withCost } from './config-schema-cost';
 import { inPlaceRefCycle } from './config-schema-cycles';
+import { metaSchemaErrors } from './config-schema-meta';
 import { configSchemaLimitProblems, LIMITS_DOC, MAX_SCHEMA_DEPTH, MAX_SCHEMA_REFS, MAX_SCHEMA_VALUES } from './config-schema-limits';
 
 export interface ConfigCheck {
@@ -31,9 +32,9 @@ interface SecretHit {
 
 export interface CompileOptions {
   /**
-   * Check the schema against its dialect's meta-schema first. Compiling the meta-schema costs ~50 ms,
-   * so the boot path leaves it to `cloudlet-agent validate` (run when the image is built); at boot a
-   * schema ajv cannot compile is still refused.
+   * Check the schema against its dialect's meta-schema first. The check is compiled at build time, but its
+   * code is large to load, so the boot path leaves it to `cloudlet-agent validate` (run when the image is
+   * built); at boot a schema ajv cannot compile is still refused.
    */
   metaSchema?: boolean;
 }
@@ -63,7 +64,7 @@ export function compileConfigSchema(schema: Record<string, unknown>, options: Co
   if (cycle !== undefined) throw endlessRecursion(cycle);
   let hits: SecretHit[] = [];
   const meter = new CostMeter();
-  const ajv = ajvFor(schema, options.metaSchema ?? false);
+  const ajv = ajvFor(schema);
   // writeOnly is only an annotation to ajv; as a keyword with a function it tells which values it covers,
   // through $ref, allOf, items and the rest, exactly as validation walks them.
   const collect: SchemaValidateFunction = (flag: unknown, data: unknown, _parent?: unknown, cxt?: { instancePath: string }) => {
@@ -75,6 +76,9 @@ export function compileConfigSchema(schema: Record<string, unknown>, options: Co
   ajv.addKeyword(costKeyword(meter));
   let validate;
   try {
+    const metaErrors = options.metaSchema ? metaSchemaErrors(schema, schema.$schema !== undefined && schema.$schema !== DRAFT_2020) : undefined;
+    // Worded as ajv words its own meta-schema check, which this replaces.
+    if (metaErrors) throw new Error(`schema is invalid: ${ajv.errorsText(metaErrors)}`);
     validate = ajv.compile(withCost(schema) as Record<string, unknown>);
   } catch (err) {
     if (err instanceof RangeError) throw endlessRecursion('/config/schema', err);
@@ -133,14 +137,15 @@ const TOO_COSTLY: ErrorObject = {
   message: `takes more than ${MAX_CHECK_STEPS} steps to check against config.schema, more than the agent spends: simplify the schema's recursion through anyOf/oneOf or its uniqueItems and enum on long lists, or give a smaller config (${LIMITS_DOC})`,
 };
 
-function ajvFor(schema: Record<string, unknown>, metaSchema: boolean): Ajv2020 | AjvDraft07 {
+function ajvFor(schema: Record<string, unknown>): Ajv2020 | AjvDraft07 {
   const options = {
     // Formats are annotations here: the agent carries no format library, and an unknown format must not stop a boot.
     // verbose gives errors their parentSchema (for the allowed keys); their `data` is never read.
-    allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, validateSchema: metaSchema, logger: false as const,
-    // The meta-schemas take ajv ~1.5 ms to add (tens under emulation) and serve only to check a schema or to
-    // resolve an id of theirs, which a schema can only name by its json-schema.org address.
-    meta: metaSchema || namesJsonSchemaOrg(schema),
+    allErrors: true, verbose: true, useDefaults: true, strict: false, validateFormats: false, validateSchema: false, logger: false as const,
+    // The meta-schemas take ajv ~1.5 ms to add (tens under emulation) and here serve only to resolve an id of
+    // theirs, which a schema can only name by its json-schema.org address; the check against them is compiled
+    // at build time (metaSchemaErrors).
+    meta: namesJsonSchemaOrg(schema),
     // The validator runs once per boot on a small config: ajv's optimising passes over the generated code
     // would cost more than they save. They change how the code reads, not what it accepts.
     code: { optimize: false, process: appendErrorsInPlace },

@@ -61,6 +61,8 @@ export interface VmResult {
   timedOut: boolean;
   stoppedOnMatch: boolean;
   durationMs: number;
+  /** ms from QEMU's start to the console matching stopWhen, when it did */
+  stopMatchedMs?: number;
 }
 
 /** Debian's ovmf package: the firmware, read-only, and the template of its variable store. */
@@ -152,6 +154,7 @@ export function bootVm(o: VmOptions): Promise<VmResult> {
   let timedOut = false;
   let stoppedOnMatch = false;
   let stopTimer: NodeJS.Timeout | undefined;
+  let stopMatchedMs: number | undefined;
   const inputs = o.type === undefined ? [] : Array.isArray(o.type) ? [...o.type] : [o.type];
   let typedAt = 0;
   const onData = (chunk: Buffer): void => {
@@ -166,6 +169,7 @@ export function bootVm(o: VmOptions): Promise<VmResult> {
     }
     if (o.stopWhen && !stopTimer && o.stopWhen.test(text)) {
       stoppedOnMatch = true;
+      stopMatchedMs = Date.now() - started;
       stopTimer = setTimeout(() => killGroup(pid), o.stopGraceMs ?? 1500);
     }
   };
@@ -189,6 +193,7 @@ export function bootVm(o: VmOptions): Promise<VmResult> {
         timedOut: timedOut && !stoppedOnMatch,
         stoppedOnMatch,
         durationMs: Date.now() - started,
+        ...(stopMatchedMs === undefined ? {} : { stopMatchedMs }),
       });
     });
   });

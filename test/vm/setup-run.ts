@@ -56,8 +56,11 @@ export interface DebianImage {
   initrd: string;
 }
 
-/** A bootable Debian image in `out` from the cached base, with the .deb installed and `tree` copied over. */
-export function debianLayer(out: string, opts: { base?: InitramfsFlavour; deb?: string; tree?: string }): DebianImage {
+/**
+ * A bootable Debian image in `out` from the cached base, with the .deb installed and `tree` copied over; the base
+ * "cloud-init" (the initramfs-tools base with Debian's cloud-init) serves only the boot-time comparison.
+ */
+export function debianLayer(out: string, opts: { base?: InitramfsFlavour | 'cloud-init'; deb?: string; tree?: string }): DebianImage {
   const args = [out];
   if (opts.base) args.push('--base', opts.base);
   if (opts.deb) args.push('--deb', opts.deb);

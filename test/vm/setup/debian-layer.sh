@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Makes one bootable Debian test image from the cached base: OUT/{root.img,vmlinuz,initrd.img}.
-# Usage: debian-layer.sh OUT [--base initramfs-tools|dracut] [--deb FILE] [--tree DIR]
-#   --base  which cached base: Debian's initramfs-tools (the default) or dracut in its place
+# Usage: debian-layer.sh OUT [--base initramfs-tools|dracut|cloud-init] [--deb FILE] [--tree DIR]
+#   --base  which cached base: Debian's initramfs-tools (the default), dracut in its place, or with cloud-init
 #   --deb   a .deb installed with dpkg -i in the chroot (its postinst refreshes the initramfs)
 #   --tree  files copied over the root after that (manifest, test units, templates)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need_cmd tar mkfs.ext4 chroot unshare
 
-out="${1:?usage: debian-layer.sh OUT [--base initramfs-tools|dracut] [--deb FILE] [--tree DIR]}"
+out="${1:?usage: debian-layer.sh OUT [--base initramfs-tools|dracut|cloud-init] [--deb FILE] [--tree DIR]}"
 shift
 deb="" tree="" flavour="initramfs-tools"
 while [ $# -gt 0 ]; do
@@ -22,7 +22,8 @@ done
 case "$flavour" in
   initramfs-tools) bash "$REPO/test/vm/setup/debian-image.sh"; base="$VM_CACHE/debian/$(kernel_version)" ;;
   dracut) bash "$REPO/test/vm/setup/debian-dracut-image.sh"; base="$VM_CACHE/debian/$(kernel_version)/dracut" ;;
-  *) die "--base is initramfs-tools or dracut, not '$flavour'" ;;
+  cloud-init) bash "$REPO/test/vm/setup/debian-cloud-init-image.sh"; base="$VM_CACHE/debian/$(kernel_version)/cloud-init" ;;
+  *) die "--base is initramfs-tools, dracut or cloud-init, not '$flavour'" ;;
 esac
 kver="$(kernel_version)"
 root="$out/rootfs"

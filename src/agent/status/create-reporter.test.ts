@@ -375,39 +375,20 @@ describe('createReporter live socket', () => {
     expect(closed).toEqual(['first', 'late']);
   });
 
-  it('serves nothing as PID 1, where no other process exists until the hand-over', async () => {
-    sys = fakeSystem({ isPid1: true });
+  it.each([
+    { why: 'as PID 1, where no other process exists until the hand-over', pid1: true, kmsg: false, mode: 'init' as const, started: 0 },
+    { why: 'when the run logs to the kernel (initramfs hooks), where no process can ask before it ends', pid1: false, kmsg: true, mode: 'run' as const, started: 0 },
+    { why: 'by default from a booted system (the systemd unit)', pid1: false, kmsg: false, mode: 'run' as const, started: 1 },
+  ])('serves $started socket(s) $why', async ({ pid1, kmsg, mode, started }) => {
+    sys = fakeSystem(pid1 ? { isPid1: true } : {});
     const { calls, startServer } = counting();
     fakeTimers();
-    const r = reporter({ serve: undefined, startServer, serveAfterMs: 0 });
-    await r.begin('init', '/');
+    const r = reporter({ serve: undefined, ...(kmsg ? { kmsg: true } : {}), startServer, serveAfterMs: 0 });
+    await r.begin(mode, '/');
     await vi.advanceTimersByTimeAsync(60_000);
     await r.finish('done');
-    expect(calls.started).toBe(0);
+    expect(calls.started).toBe(started);
     expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
-  });
-
-  it('serves nothing when the run logs to the kernel (initramfs hooks), where no process can ask before it ends', async () => {
-    sys = fakeSystem();
-    const { calls, startServer } = counting();
-    fakeTimers();
-    const r = reporter({ serve: undefined, kmsg: true, startServer, serveAfterMs: 0 });
-    await r.begin('run', '/');
-    await vi.advanceTimersByTimeAsync(60_000);
-    await r.finish('done');
-    expect(calls.started).toBe(0);
-    expect(existsSync(join(sys.hostPaths.run, 'cloudlet', 'status.json'))).toBe(true);
-  });
-
-  it('serves by default from a booted system (the systemd unit)', async () => {
-    sys = fakeSystem();
-    const { calls, startServer } = counting();
-    fakeTimers();
-    const r = reporter({ serve: undefined, startServer, serveAfterMs: 0 });
-    await r.begin('run', '/');
-    await vi.advanceTimersByTimeAsync(60_000);
-    await r.finish('done');
-    expect(calls.started).toBe(1);
   });
 
   it('serves nothing in a dry run', async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo, both halves: the built agent brings a throwaway copy of examples/hello to life in chroot mode
 # (a private mount namespace, a loop device as its persistent disk, a NoCloud seed on another one with
-# the user data and an SSH key), then cloudlet validates and bakes it. Run as root.
+# the user data and an SSH key), then cloudlet validates it, keeps two versions of it as snapshots and
+# bakes it. Run as root.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -99,6 +100,23 @@ step "cloudlet-agent analyze"
 bake="$work/bake"
 step "cloudlet validate --root <image> --user-data user-data.json (the agent's report, on the build host)"
 "$cloudlet" validate --root "$here/hello/rootfs" --user-data "$here/hello/user-data.json"
+
+# Versions of the image as snapshots in an OCI image layout (skopeo, umoci and registries read it).
+store="$work/store"
+mkdir -p "$work/v2"
+cp -a "$here/hello/rootfs/." "$work/v2/"
+step "cloudlet snapshot <image> --tag hello:1.2.0 (a store in the OCI image layout)"
+"$cloudlet" snapshot "$here/hello/rootfs" --tag hello:1.2.0 --store "$store"
+echo 'Welcome to hello 1.3.0' > "$work/v2/etc/issue"
+rm -f "$work/v2/root/.ssh/authorized_keys"
+step "cloudlet snapshot <changed copy> --parent hello:1.2.0 --tag hello:1.3.0 (only what changed: one small layer)"
+"$cloudlet" snapshot "$work/v2" --parent hello:1.2.0 --tag hello:1.3.0 --store "$store"
+step "cloudlet log --tree; cloudlet diff hello:1.2.0 hello:1.3.0"
+"$cloudlet" log --tree --store "$store"
+"$cloudlet" diff hello:1.2.0 hello:1.3.0 --store "$store"
+step "cloudlet checkout hello:1.2.0 <dir>: the first version back, exactly"
+"$cloudlet" checkout hello:1.2.0 "$work/v1-again" --store "$store"
+diff -r "$here/hello/rootfs" "$work/v1-again" && echo "demo: the checkout equals the image"
 
 kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$kernel" ]; then

@@ -4,7 +4,7 @@ import { EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
 import { storeDirOf } from '../store/default-dir';
 import { gc } from '../store/gc';
-import { humanBytes } from '../store/history';
+import { humanBytes } from '../bake/progress';
 import { Store } from '../store/store';
 
 export const gcCommand: Command = {

@@ -1,5 +1,6 @@
 // The history of an image (its parent chain) and the tree of derived images, as rows and lines. No I/O.
 
+import { humanBytes } from '../bake/progress';
 import { CREATED, parentOf } from './oci-docs';
 import { imageNodes, type GraphNode } from './image-graph';
 import { shortDigest } from './refs';
@@ -86,17 +87,6 @@ export function rowText(row: ImageRow): string {
 /** One line per image, children indented under their parent. */
 export function treeLines(nodes: readonly TreeNode[], depth = 0): string[] {
   return nodes.flatMap((n) => [`${'  '.repeat(depth)}${rowText(n.row)}`, ...treeLines(n.children, depth + 1)]);
-}
-
-export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 function byAge(a: ImageRow, b: ImageRow): number {

@@ -11,7 +11,7 @@ import { parseOptions, parseSize, parseSourceDateEpoch, parseTargetList, type Ba
 import { runBake, type BakeReport } from '../bake/run-bake';
 import { defaultCacheDir } from '../bake/stage-cache';
 import { imageSource } from '../store/image-source';
-import { storeDirOf } from '../store/default-dir';
+import { storeDirOf, storeFlagDetail } from '../store/default-dir';
 import { OPTION_SPECS, RECIPES } from '../targets';
 
 /** The agent bake copies into the image: --agent, $CLOUDLET_AGENT, the one beside this executable, the installed one. */
@@ -102,7 +102,7 @@ export const bakeCommand: Command = {
     '                  cache hit, a new target converts only that target',
     '--agent FILE      the cloudlet-agent executable to bake in (default: beside this one, or the installed one)',
     '--ref REF         which image of an OCI layout or archive holding several (tag, name:tag or digest)',
-    '--store DIR       the image store IMAGE is looked up in (default $CLOUDLET_STORE, else ~/.local/share/cloudlet/store)',
+    storeFlagDetail(18, 'the image store IMAGE is looked up in'),
     '--dry-run         print the plan (partitions, sizes, commands per target) and write nothing',
     '--json            the report (or the plan) as JSON',
     'Outputs are the same bytes for the same inputs: SOURCE_DATE_EPOCH (default: the newest mtime in the image)',

@@ -1,5 +1,6 @@
 // `cloudlet checkout REF DIR`: an image version of the store materialised exactly (owners, modes, xattrs, devices).
 
+import { storeFlagDetail } from '../store/default-dir';
 import { resolve } from 'node:path';
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
@@ -15,7 +16,7 @@ export const checkoutCommand: Command = {
     '                 revision and an image name, e.g. HEAD~2:web; its NAME/image file gives the digest',
     'DIR              must not exist or be empty; the tree is built beside it and renamed into place, so a failure',
     '                 leaves nothing. Run as root: owners, device nodes and trusted/security xattrs need it.',
-    '--store DIR      the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store)',
+    storeFlagDetail(17),
     '--json           {ref, digest, dir} as JSON',
   ],
   examples: ['cloudlet checkout centos-gnome:1 ./rootfs', 'cloudlet checkout --git ./images HEAD~1:web ./web-previous'],

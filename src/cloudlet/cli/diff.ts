@@ -1,5 +1,6 @@
 // `cloudlet diff A B`: what was added, removed and changed between two images or directories, and how.
 
+import { storeFlagDetail } from '../store/default-dir';
 import { stat } from 'node:fs/promises';
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
@@ -17,7 +18,7 @@ export const diffCommand: Command = {
     'Lines: "+ LISTING" added, "- LISTING" removed, "~ PATH WHAT" changed, where WHAT lists what differs: type,',
     'content, size, mode, owner, link (symlink or hard link target), xattrs, device; each followed by the',
     'listing lines of both sides (docs/snapshots.md, "Listing format"). Mtimes are not compared.',
-    '--store DIR  the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store)',
+    storeFlagDetail(13),
     '--json       {a, b, added, removed, changed} as JSON',
   ],
   examples: ['cloudlet diff centos:7 centos-gnome:1', 'cloudlet diff web:1.2 ./rootfs --json'],

@@ -2,7 +2,7 @@
 
 import { EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
-import { storeDirOf } from '../store/default-dir';
+import { storeDirOf, storeFlagDetail } from '../store/default-dir';
 import { gc } from '../store/gc';
 import { humanBytes } from '../bake/progress';
 import { Store } from '../store/store';
@@ -15,7 +15,7 @@ export const gcCommand: Command = {
     'transitively, so history survives removing or moving names. Everything else in blobs/sha256 goes, and so do',
     'temporary files of commands that were killed. Runs under the store lock: no snapshot or pull runs meanwhile.',
     '--dry-run     list what would go and write nothing',
-    '--store DIR   the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store or ~/.local/share/cloudlet/store)',
+    storeFlagDetail(14),
     '--json        {dryRun, removed: [{digest, size}], tempFiles, bytes, kept}',
   ],
   examples: ['cloudlet gc --dry-run', 'cloudlet gc --store ./store --json'],

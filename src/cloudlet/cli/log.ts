@@ -2,7 +2,7 @@
 
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
-import { storeDirOf } from '../store/default-dir';
+import { storeDirOf, storeFlagDetail } from '../store/default-dir';
 import { derivationTree, historyOf, rowText, treeLines } from '../store/history';
 import { readImageGraph } from '../store/image-graph';
 import { Store } from '../store/store';
@@ -16,7 +16,7 @@ export const logCommand: Command = {
     '              digest (12 hex), names, created, size of the layer it adds to its parent',
     '--tree        the tree of derived images: base images as roots, each derived image indented under its parent;',
     '              with REF, only REF and what derives from it. Without REF, log prints the tree of the whole store.',
-    '--store DIR   the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store or ~/.local/share/cloudlet/store)',
+    storeFlagDetail(14),
     '--json        {history: [{digest, refs, created, layerBytes, layers, parent?, parentMissing?}]} or',
     '              {tree: [{row: {...}, children: [...]}]}',
   ],

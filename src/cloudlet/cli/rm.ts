@@ -2,7 +2,7 @@
 
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
-import { storeDirOf } from '../store/default-dir';
+import { storeDirOf, storeFlagDetail } from '../store/default-dir';
 import { parseNameRef } from '../store/refs';
 import { Store } from '../store/store';
 
@@ -12,7 +12,7 @@ export const rmCommand: Command = {
   details: [
     'NAME:VERSION  names to remove (NAME alone is NAME:latest); if any is not in the store, none is removed',
     'Only names go: the blobs stay until "cloudlet gc", which keeps whatever another name or a derived image still needs.',
-    '--store DIR   the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store or ~/.local/share/cloudlet/store)',
+    storeFlagDetail(14),
     '--json        {removed: [{ref, digest}]}',
   ],
   examples: ['cloudlet rm centos-gnome:1', 'cloudlet rm app:rc1 app:rc2 --store ./store && cloudlet gc --store ./store'],

@@ -1,5 +1,6 @@
 // `cloudlet snapshot`: store a tree (directory, tarball, OCI layout, docker archive) as an image version in the store.
 
+import { storeFlagDetail } from '../store/default-dir';
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
 import { humanBytes } from '../bake/progress';
@@ -21,7 +22,7 @@ export const snapshotCommand: Command = {
     '--git REPO          also write NAME/manifest.json, NAME/tree.txt (the listing) and NAME/image (digest, ref) into the',
     '                    Git repository REPO (git init if missing) and commit them; the tree\'s bytes stay in the store',
     '--epoch SECONDS     clamp mtimes to it and stamp the image with it (default $SOURCE_DATE_EPOCH, else the newest mtime)',
-    '--store DIR         the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store)',
+    storeFlagDetail(20),
     '--json              the report as JSON',
     'Prints the new manifest digest. Run as root to keep owners, devices and every extended attribute.',
   ],

@@ -2,7 +2,7 @@
 
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
-import { storeDirOf } from '../store/default-dir';
+import { storeDirOf, storeFlagDetail } from '../store/default-dir';
 import { parseNameRef } from '../store/refs';
 import { Store } from '../store/store';
 
@@ -12,7 +12,7 @@ export const tagCommand: Command = {
   details: [
     'SRC           an image of the store: NAME:VERSION (NAME alone is NAME:latest), sha256:DIGEST, or 12+ hex digits of one',
     'NEW           the new NAME:VERSION; if it names another image now, it is moved (that image keeps its other names)',
-    '--store DIR   the image store (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store or ~/.local/share/cloudlet/store)',
+    storeFlagDetail(14),
     '--json        {ref, digest, previous}: previous is the digest NEW pointed at before, or null',
   ],
   examples: ['cloudlet tag centos-gnome:2 centos-gnome:stable', 'cloudlet tag 3f2a9c1b7d4e app:1.0 --store ./store --json'],

@@ -1,5 +1,6 @@
 // The flags push and pull share (--insecure, --timeout, --deadline, --chunk-size) as client options, with credentials looked up.
 
+import { storeFlagDetail } from '../store/default-dir';
 import { AgentError } from '../../errors';
 import { parseMemorySize } from '../../manifest/value-formats';
 import type { ParsedArgs } from '../../cli-kit/command';
@@ -17,7 +18,7 @@ export const REGISTRY_FLAGS = {
 } as const;
 
 export const REGISTRY_DETAILS = [
-  '--store DIR         the image store (default $CLOUDLET_STORE, $XDG_DATA_HOME/cloudlet/store or ~/.local/share/cloudlet/store)',
+  storeFlagDetail(20),
   '--insecure          allow plain http to this registry (127.0.0.1, localhost and ::1 always use http)',
   '--timeout SECONDS   a request that receives nothing for this long fails (default 30)',
   '--deadline SECONDS  the whole command ends by then (default 3600)',

@@ -16,3 +16,8 @@ export function defaultStoreDir(env: Readonly<Record<string, string | undefined>
 export function storeDirOf(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   return flag !== undefined ? resolve(flag) : defaultStoreDir(env);
 }
+
+/** The help line of --store, for every command that takes it, its description starting at column `column`. */
+export function storeFlagDetail(column: number, what = 'the image store'): string {
+  return `${'--store DIR'.padEnd(column)}${what} (default $CLOUDLET_STORE, else $XDG_DATA_HOME/cloudlet/store or ~/.local/share/cloudlet/store)`;
+}

@@ -37,9 +37,17 @@ export async function stageOciLayout(dir: string, ctx: StageContext, choice: Ima
   const manifest = parseImageManifest(await readBlob(dir, desc, choice, where), where);
   const config = parseImageConfig(await readBlob(dir, manifest.config, choice, `${name} config`), `${name} config`);
   checkPlatform(config, choice.platform, `${name} config`);
-  const { layers } = manifest;
-  if (layers.length > choice.limits.maxLayers) throw badInput(`${layers.length} layers, more than the limit of ${choice.limits.maxLayers}`, where, 'squash the image');
-  if (config.diffIds.length !== layers.length) throw badInput(`${layers.length} layers but ${config.diffIds.length} diff ids in the config`, where, FIX);
+  await applyLayers(dir, manifest.layers, config.diffIds, ctx, choice.limits, name);
+  return desc.digest;
+}
+
+/**
+ * Applies an image's layers, in order, from the layout at `dir`: each blob's type, presence and size checked
+ * first, its digest and diff id as it is read. `name` names the image in errors.
+ */
+export async function applyLayers(dir: string, layers: ReadonlyArray<Pick<Descriptor, 'mediaType' | 'digest' | 'size'>>, diffIds: readonly string[], ctx: StageContext, limits: InputLimits, name: string): Promise<void> {
+  if (layers.length > limits.maxLayers) throw badInput(`${layers.length} layers, more than the limit of ${limits.maxLayers}`, name, 'squash the image');
+  if (diffIds.length !== layers.length) throw badInput(`${layers.length} layers but ${diffIds.length} diff ids in the config`, name, FIX);
   for (const [i, layer] of layers.entries()) {
     const layerName = `${name} layer ${i + 1}/${layers.length} (${layer.digest})`;
     const compression = layerCompression(layer.mediaType);
@@ -48,9 +56,8 @@ export async function stageOciLayout(dir: string, ctx: StageContext, choice: Ima
     const st = await lstat(path).catch(() => undefined);
     if (!st?.isFile()) throw badInput('the layer blob is missing', layerName, FIX);
     if (st.size !== layer.size) throw badInput(`the layer blob is ${st.size} bytes, but its descriptor says ${layer.size}`, layerName, FIX);
-    await applyTarFile({ path, name: layerName, layered: true, compression, digest: layer.digest, size: layer.size, diffId: config.diffIds[i] as string }, ctx);
+    await applyTarFile({ path, name: layerName, layered: true, compression, digest: layer.digest, size: layer.size, diffId: diffIds[i] as string }, ctx);
   }
-  return desc.digest;
 }
 
 function readBlob(dir: string, desc: Descriptor, choice: ImageChoice, where: string): Promise<unknown> {
@@ -58,6 +65,6 @@ function readBlob(dir: string, desc: Descriptor, choice: ImageChoice, where: str
 }
 
 /** parseDescriptor has checked the digest is sha256 and 64 hex digits, so this stays inside blobs/. */
-function blobPath(dir: string, desc: Descriptor): string {
+function blobPath(dir: string, desc: Pick<Descriptor, 'digest'>): string {
   return join(dir, 'blobs', 'sha256', desc.digest.slice('sha256:'.length));
 }

@@ -5,12 +5,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { AgentError } from '../../errors';
 import type { System } from '../../system/system';
 import type { ResolvedImage, Store } from '../store';
-import { applyTarFile, type StageContext } from '../inputs/apply-tar';
+import type { StageContext } from '../inputs/apply-tar';
 import { Budget } from '../inputs/budget';
-import { layerCompression, knownLayerTypes } from '../inputs/compression';
 import { Extractor } from '../inputs/extractor';
-import { badInput } from '../inputs/input-errors';
 import { limitsWith } from '../inputs/limits';
+import { applyLayers } from '../inputs/oci-layout';
 
 /**
  * Unpacks `image` into `target`, which must not exist or be empty. The tree is built in a private directory
@@ -29,15 +28,9 @@ export async function checkoutImage(store: Store, image: ResolvedImage, target: 
     const root = join(staging, 'root');
     await mkdir(root, { mode: 0o755 });
     await chmod(root, 0o755);
-    const ctx: StageContext = { extractor: new Extractor(root, system), budget: new Budget(limitsWith()), system };
-    const { layers } = image.manifest;
-    for (const [i, layer] of layers.entries()) {
-      const name = `${image.ref ?? image.digest} layer ${i + 1}/${layers.length} (${layer.digest})`;
-      const compression = layerCompression(layer.mediaType);
-      if (!compression) throw badInput(`unsupported layer type ${layer.mediaType}`, name, `layers must be one of: ${knownLayerTypes().join(', ')}`);
-      const diffId = image.config.diffIds[i];
-      await applyTarFile({ path: store.blobPath(layer.digest), name, layered: true, compression, digest: layer.digest, size: layer.size, ...(diffId ? { diffId } : {}) }, ctx);
-    }
+    const limits = limitsWith();
+    const ctx: StageContext = { extractor: new Extractor(root, system), budget: new Budget(limits), system };
+    await applyLayers(store.dir, image.manifest.layers, image.config.diffIds, ctx, limits, image.ref ?? image.digest);
     await ctx.extractor.finish();
     // rename(2) replaces an empty directory.
     await rename(root, dir);

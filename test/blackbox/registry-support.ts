@@ -64,6 +64,8 @@ export interface Seen {
   status: number;
   /** request body bytes forwarded */
   sent: number;
+  /** the request's Range header, when it had one */
+  range?: string;
 }
 
 /** A loopback HTTP proxy in front of the registry: records every request, enforces Basic auth when asked, injects faults. */
@@ -105,7 +107,7 @@ export class FaultProxy {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
-    const record: Seen = { method: req.method ?? '', path, status: 0, sent: 0 };
+    const record: Seen = { method: req.method ?? '', path, status: 0, sent: 0, ...(req.headers.range ? { range: req.headers.range } : {}) };
     this.seen.push(record);
     const reply = (status: number, body: string, headers: Record<string, string> = {}) => {
       record.status = status;
@@ -133,13 +135,16 @@ export class FaultProxy {
         const half = Math.floor(Number(ures.headers['content-length'] ?? 0) / 2);
         let passed = 0;
         ures.on('data', (chunk: Buffer) => {
+          if (passed >= half) return;
           const take = chunk.subarray(0, Math.max(0, half - passed));
           passed += chunk.length;
-          if (take.length) res.write(take);
-          if (passed >= half) {
-            ures.destroy();
-            res.socket?.destroy();
+          if (passed < half) {
+            if (take.length) res.write(take);
+            return;
           }
+          // The half reaches the client, then the connection ends (FIN, not a reset that could drop what it has not read).
+          ures.destroy();
+          res.write(take, () => res.socket?.end());
         });
         return;
       }

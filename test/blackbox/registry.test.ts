@@ -274,6 +274,23 @@ describe('registry faults', () => {
     expect(pullTemps(mine)).toEqual([]);
   });
 
+  it('a pull whose blob answer breaks off once resumes it from where it stopped (Range) and completes in the same run', async () => {
+    const mine = fresh();
+    const manifest = JSON.parse(readFileSync(join(store, 'blobs', 'sha256', manifestDigest(store, 'web:1')!.slice(7)), 'utf8')) as { layers: Array<{ digest: string; size: number }> };
+    const layer = manifest.layers[0]!;
+    proxy!.faults = [{ method: 'GET', path: new RegExp(`/blobs/${layer.digest}`), kind: 'cut', times: 1 }];
+    const r = await cloudlet(['pull', `${host}/faults/web:1`, '--store', mine]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(manifestDigest(mine, 'web:1')).toBe(manifestDigest(store, 'web:1'));
+    expect(missingBlobs(mine)).toEqual([]);
+    expect(pullTemps(mine)).toEqual([]);
+    const gets = proxy!.seen.filter((s) => s.method === 'GET' && s.path.endsWith(`/blobs/${layer.digest}`));
+    expect(gets.map((g) => g.status)).toEqual([200, 206]);
+    const from = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThanOrEqual(layer.size >> 1);
+  });
+
   it('a pull cut mid-blob leaves the store consistent, and a retry completes it without fetching again what it has', async () => {
     const mine = fresh();
     const manifest = JSON.parse(readFileSync(join(store, 'blobs', 'sha256', manifestDigest(store, 'web:1')!.slice(7)), 'utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };

@@ -100,9 +100,20 @@ export class RegistryClient {
     return { bytes, mediaType: type, digest: typeof digest === 'string' ? digest : undefined };
   }
 
-  /** The blob's bytes as a stream (after redirects); the caller verifies them. */
-  getBlob(digest: string): Promise<Reply> {
-    return this.call({ method: 'GET', path: `blobs/${digest}`, ok: [200] });
+  /**
+   * The blob's bytes as a stream (after redirects); the caller verifies them. From `offset` on, a Range
+   * request: 206 when the registry resumes, 200 with the whole blob when it does not.
+   */
+  getBlob(digest: string, offset = 0): Promise<Reply> {
+    if (offset === 0) return this.call({ method: 'GET', path: `blobs/${digest}`, ok: [200] });
+    return this.call({ method: 'GET', path: `blobs/${digest}`, headers: { range: `bytes=${offset}-` }, ok: [200, 206] });
+  }
+
+  /** Before the `n`th (from 0) new try of an answer that broke off: waits the backoff; false once the retries are spent. */
+  async backoff(n: number): Promise<boolean> {
+    if (n >= this.opts.retries) return false;
+    await this.opts.timing.sleep(backoffMs(n));
+    return true;
   }
 
   /** Mounts a blob from another repository of this registry: true when mounted, else the upload session the registry opened instead. */

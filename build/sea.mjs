@@ -25,19 +25,19 @@ export function pinnedNode(repo) {
 }
 
 /**
- * Builds `executable` from `bundleFile`, using `workDir` for the config and blob. With `program`, the
- * code cache is trained on that program's command lines (build/code-cache.mjs); without, the cache
- * holds the bundle's top level only. Returns the training exit codes.
- * The executable is assembled under a temporary name and renamed at the end, so a failed build
- * never leaves a half-injected binary at the final path.
- */
-/**
  * Node options baked into an executable. The agent starts under emulation in initramfs hooks, where each
  * of V8's four default worker threads costs a thread start on one slow vCPU and a short run leaves them
  * little to do: one worker cut its run by about 0.3 s in the VM comparison (docs/packaging.md).
  */
 const EXEC_ARGV = { 'cloudlet-agent': ['--v8-pool-size=1'] };
 
+/**
+ * Builds `executable` from `bundleFile`, using `workDir` for the config and blob. With `program`, the
+ * code cache is trained on that program's command lines (build/code-cache.mjs); without, the cache
+ * holds the bundle's top level only. Returns the training exit codes.
+ * The executable is assembled under a temporary name and renamed at the end, so a failed build
+ * never leaves a half-injected binary at the final path.
+ */
 export function buildSea({ repo, bundleFile, executable, workDir, program }) {
   mkdirSync(workDir, { recursive: true });
   const node = pinnedNode(repo);

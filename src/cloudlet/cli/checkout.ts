@@ -1,11 +1,10 @@
 // `cloudlet checkout REF DIR`: an image version of the store materialised exactly (owners, modes, xattrs, devices).
 
-import { storeFlagDetail } from '../store/default-dir';
 import { resolve } from 'node:path';
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
 import { checkoutImage, trackedDigest } from '../snapshot';
-import { defaultStoreDir, Store } from '../store';
+import { Store, storeDirOf, storeFlagDetail } from '../store';
 
 export const checkoutCommand: Command = {
   name: 'checkout',
@@ -29,7 +28,7 @@ export const checkoutCommand: Command = {
     const [what, dir] = args.positionals as [string, string];
     const repo = stringFlag(args, 'git');
     const ref = repo !== undefined ? await trackedDigest(system, resolve(repo), what) : what;
-    const store = await Store.open(stringFlag(args, 'store') ?? defaultStoreDir(system.env));
+    const store = await Store.open(storeDirOf(stringFlag(args, 'store'), system.env));
     const image = await store.resolve(ref);
     const out = await checkoutImage(store, image, dir, system);
     if (boolFlag(args, 'json')) printJson(system, { ref: image.ref ?? null, digest: image.digest, dir: out });

@@ -1,13 +1,12 @@
 // `cloudlet diff A B`: what was added, removed and changed between two images or directories, and how.
 
-import { storeFlagDetail } from '../store/default-dir';
 import { stat } from 'node:fs/promises';
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
 import type { System } from '../../system/system';
 import { diffTrees, imageEntries, walkTree, type TreeEntry } from '../snapshot';
 import { diffJson, diffText } from '../snapshot/diff-report';
-import { defaultStoreDir, Store } from '../store';
+import { Store, storeDirOf, storeFlagDetail } from '../store';
 
 export const diffCommand: Command = {
   name: 'diff',
@@ -30,7 +29,7 @@ export const diffCommand: Command = {
     }
     const [a, b] = args.positionals as [string, string];
     let store: Store | undefined;
-    const open = async () => (store ??= await Store.open(stringFlag(args, 'store') ?? defaultStoreDir(system.env)));
+    const open = async () => (store ??= await Store.open(storeDirOf(stringFlag(args, 'store'), system.env)));
     const diff = diffTrees(await treeOf(a, open, system), await treeOf(b, open, system));
     if (boolFlag(args, 'json')) printJson(system, diffJson(a, b, diff));
     else for (const line of diffText(diff)) system.out(line);

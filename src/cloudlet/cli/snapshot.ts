@@ -1,12 +1,11 @@
 // `cloudlet snapshot`: store a tree (directory, tarball, OCI layout, docker archive) as an image version in the store.
 
-import { storeFlagDetail } from '../store/default-dir';
 import { AgentError, EXIT } from '../../errors';
 import { boolFlag, printJson, stringFlag, type Command } from '../../cli-kit/command';
 import { humanBytes } from '../bake/progress';
 import { parseSourceDateEpoch } from '../bake/request';
 import { snapshot } from '../snapshot';
-import { defaultStoreDir, Store } from '../store';
+import { Store, storeDirOf, storeFlagDetail } from '../store';
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
@@ -51,7 +50,7 @@ export const snapshotCommand: Command = {
     const git = stringFlag(args, 'git');
     const epochText = stringFlag(args, 'epoch');
     const epoch = epochText !== undefined ? parseSourceDateEpoch(epochText) : parseSourceDateEpoch(system.env.SOURCE_DATE_EPOCH);
-    const store = await Store.open(stringFlag(args, 'store') ?? defaultStoreDir(system.env), { create: true });
+    const store = await Store.open(storeDirOf(stringFlag(args, 'store'), system.env), { create: true });
     const report = await snapshot(store, { source, tag, ...(parent !== undefined ? { parent } : {}), ...(git !== undefined ? { git } : {}), ...(epoch !== undefined ? { epoch } : {}) }, system);
     if (boolFlag(args, 'json')) {
       printJson(system, report);

@@ -105,11 +105,11 @@ export class RegistryClient {
    * request: 206 when the registry resumes, 200 with the whole blob when it does not.
    */
   getBlob(digest: string, offset = 0): Promise<Reply> {
-    if (offset === 0) return this.call({ method: 'GET', path: `blobs/${digest}`, ok: [200] });
-    return this.call({ method: 'GET', path: `blobs/${digest}`, headers: { range: `bytes=${offset}-` }, ok: [200, 206] });
+    const resume = offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {};
+    return this.call({ method: 'GET', path: `blobs/${digest}`, ...resume, ok: offset > 0 ? [200, 206] : [200] });
   }
 
-  /** Before the `n`th (from 0) new try of an answer that broke off: waits the backoff; false once the retries are spent. */
+  /** Before the `n`th (from 0) new try, of a request or of an answer that broke off: waits the backoff; false once the retries are spent. */
   async backoff(n: number): Promise<boolean> {
     if (n >= this.opts.retries) return false;
     await this.opts.timing.sleep(backoffMs(n));
@@ -190,10 +190,7 @@ export class RegistryClient {
       try {
         reply = await send(ex, { timeoutMs: Math.min(this.opts.timeoutMs, remaining), signal: this.abort.signal, insecure: this.opts.insecure });
       } catch (err) {
-        if (err instanceof TransportError && err.retry && repeat < this.opts.retries) {
-          await this.opts.timing.sleep(backoffMs(repeat++));
-          continue;
-        }
+        if (err instanceof TransportError && err.retry && (await this.backoff(repeat++))) continue;
         throw err;
       }
       if (call.ok.includes(reply.status)) return reply;
@@ -202,10 +199,7 @@ export class RegistryClient {
         authTried = true;
         if (await this.authenticate(String(reply.headers['www-authenticate'] ?? ''))) continue;
       }
-      if (reply.status >= 500 && repeat < this.opts.retries) {
-        await this.opts.timing.sleep(backoffMs(repeat++));
-        continue;
-      }
+      if (reply.status >= 500 && (await this.backoff(repeat++))) continue;
       const creds = this.opts.credentials;
       if (reply.status === 401 && creds) {
         throw statusError(what, 401, body, this.opts.ref.host, `the registry refused the credentials for ${this.opts.ref.host} in ${creds.source}; check them (skopeo login rewrites them)`);

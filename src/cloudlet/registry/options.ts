@@ -1,6 +1,5 @@
 // The flags push and pull share (--insecure, --timeout, --deadline, --chunk-size) as client options, with credentials looked up.
 
-import { storeFlagDetail } from '../store/default-dir';
 import { AgentError } from '../../errors';
 import { parseMemorySize } from '../../manifest/value-formats';
 import type { ParsedArgs } from '../../cli-kit/command';
@@ -8,6 +7,7 @@ import { boolFlag, stringFlag } from '../../cli-kit/command';
 import { realTiming, type ClientOptions } from './client';
 import { findCredentials } from './credentials';
 import type { RegistryRef } from './reference';
+import { storeFlagDetail } from '../store/default-dir';
 
 export const REGISTRY_FLAGS = {
   store: { type: 'string' },

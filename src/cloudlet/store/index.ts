@@ -1,7 +1,7 @@
 // The image store's public face: what snapshot, push, pull, bake and the store commands use.
 
 export { canonicalJson } from './canonical-json';
-export { defaultStoreDir } from './default-dir';
+export { defaultStoreDir, storeDirOf, storeFlagDetail } from './default-dir';
 export { gc, type GcReport } from './gc';
 export { derivationTree, historyOf, type ImageRow, type TreeNode } from './history';
 export { readImageGraph, type GraphNode } from './image-graph';

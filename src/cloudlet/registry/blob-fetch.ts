@@ -2,11 +2,12 @@
 //
 // A connection that breaks off mid-blob is resumed where the file ends (a Range request), within the
 // client's retries; a registry that answers the whole blob instead is read again from the start.
+// Every byte checked before a break is written before the next request, so the file, the count and
+// the running digest agree when it resumes.
 
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentError } from '../../errors';
@@ -31,12 +32,19 @@ interface Received {
   hash: ReturnType<typeof createHash>;
 }
 
-/** The temp file's bytes read again: a write cut short by the break may have kept fewer bytes than went through the check. */
-async function partialOf(temp: string): Promise<Received> {
-  const hash = createHash('sha256');
-  const size = await stat(temp).then((s) => s.size, () => 0);
-  if (size > 0) for await (const chunk of createReadStream(temp)) hash.update(chunk as Buffer);
-  return { size, hash };
+/**
+ * The body's chunks until the connection breaks: a break ends them instead of failing the pipeline, and is
+ * kept in `at.broke`, so every byte that came before it still reaches the file and the file ends where the
+ * next request resumes. Anything but a break (a refusal, a bound) still fails.
+ */
+async function* untilBreak(body: AsyncIterable<Buffer>, what: string, at: { broke?: AgentError }): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (err) {
+    const broke = bodyError(err, what);
+    if (!(broke instanceof TransportError && broke.retry)) throw broke;
+    at.broke = broke;
+  }
 }
 
 export async function fetchBlob(store: BlobStore, client: RegistryClient, blob: Descriptor): Promise<Descriptor> {
@@ -61,16 +69,13 @@ export async function fetchBlob(store: BlobStore, client: RegistryClient, blob: 
           done(null, chunk);
         },
       });
-      const out = createWriteStream(temp, { flags: breaks === 0 ? 'wx' : have.size === 0 ? 'w' : 'a', mode: 0o644 });
-      try {
-        await pipeline(reply.body, check, out);
-        break;
-      } catch (err) {
-        if (!out.closed) await once(out, 'close');
-        const broke = bodyError(err, `GET blob ${blob.digest}`);
-        if (!(broke instanceof TransportError && broke.retry) || !(await client.backoff(breaks++))) throw broke;
-        have = await partialOf(temp);
-      }
+      const at: { broke?: AgentError } = {};
+      await pipeline(untilBreak(reply.body, `GET blob ${blob.digest}`, at), check, createWriteStream(temp, { flags: breaks === 0 ? 'wx' : have.size === 0 ? 'w' : 'a', mode: 0o644 })).catch((err: unknown) => {
+        if (err instanceof AgentError) throw err;
+        throw new AgentError('E_STORE', `cannot write ${temp}: ${(err as Error).message}`, { fix: 'check the free space and permissions of the store directory', cause: err });
+      });
+      if (!at.broke) break;
+      if (!(await client.backoff(breaks++))) throw at.broke;
     }
     if (have.size !== blob.size) throw mismatch(blob, `the registry sent ${have.size} bytes, not ${blob.size}`);
     const actual = `sha256:${have.hash.digest('hex')}`;
